@@ -1,0 +1,138 @@
+"""The runner's subcommands: each parses nothing itself and returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import re
+import time
+from pathlib import Path
+
+from customer_pyramid import load
+from customer_pyramid.dbt import run_dbt
+from customer_pyramid.errors import UserError
+from customer_pyramid.settings import connect, prepare_environment
+from customer_pyramid.summary import build_summary
+
+DEMO_SEEDS = "path:seeds/demo"
+
+
+def iso_date(text: str) -> datetime.date:
+    """argparse type: a calendar date written YYYY-MM-DD."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD")
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a valid calendar date") from None
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number above zero."""
+    if not re.fullmatch(r"\d+", text) or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number above zero")
+    return int(text)
+
+
+def run(args: argparse.Namespace) -> int:
+    handlers = {"demo": demo, "build": build, "test": test, "generate": generate}
+    return handlers[args.command](args)
+
+
+def demo(args: argparse.Namespace) -> int:
+    database = prepare_environment()
+    variables = {"raw_schema": "demo_raw", **_build_vars(args)}
+    _check_time_zones(args)
+    print("Building the demo data (seeds in schema demo_raw) ...", flush=True)
+    started = time.monotonic()
+    results = run_dbt("build", _refresh(args), variables)
+    _remember(database, variables)
+    print(build_summary(database, results))
+    print(f"Done in {time.monotonic() - started:.0f}s.")
+    return 0
+
+
+def build(args: argparse.Namespace) -> int:
+    inputs = load.find_inputs(args.data_dir)
+    _check_time_zones(args)
+    database = prepare_environment()
+    started = time.monotonic()
+    for item in inputs:
+        ignored = f" (ignored columns: {', '.join(item.ignored)})" if item.ignored else ""
+        print(f"Found {item.path.name}{ignored}", flush=True)
+    counts = load.load_inputs(inputs, database)
+    for table, count in counts.items():
+        print(f"Loaded {count:,} rows into {load.RAW_SCHEMA}.{table}", flush=True)
+    variables = {"raw_schema": load.RAW_SCHEMA, **_build_vars(args)}
+    results = run_dbt("build", ["--exclude", DEMO_SEEDS, *_refresh(args)], variables)
+    _remember(database, variables)
+    print(build_summary(database, results))
+    print(f"Done in {time.monotonic() - started:.0f}s.")
+    return 0
+
+
+def test(args: argparse.Namespace) -> int:
+    database = prepare_environment()
+    variables = _recall(database)
+    selection = ["--select", args.select] if args.select else []
+    results = run_dbt("test", ["--exclude", DEMO_SEEDS, *selection], variables)
+    print(f"{len(results)} tests passed.")
+    return 0
+
+
+def generate(args: argparse.Namespace) -> int:
+    from customer_pyramid.generate import generate as generate_data
+
+    started = time.monotonic()
+    options = {"end_date": args.end_date} if args.end_date else {}
+    counts = generate_data(args.customers, args.out, seed=args.seed, fmt=args.format,
+                           bad_rows=args.bad_rows, progress=print, **options)
+    for table, count in counts.items():
+        print(f"{table:<18} {count:>12,} rows")
+    print(f"Wrote {args.out} in {time.monotonic() - started:.1f}s.")
+    return 0
+
+
+def _build_vars(args: argparse.Namespace) -> dict:
+    variables = {}
+    if args.as_of:
+        variables["as_of_date"] = args.as_of.isoformat()
+    for option in ("reporting_currency", "reporting_time_zone", "source_time_zone"):
+        value = getattr(args, option)
+        if value is not None:
+            variables[option] = value
+    if "reporting_currency" in variables and not re.fullmatch(r"[A-Z]{3}", variables["reporting_currency"]):
+        raise UserError(f"--reporting-currency '{variables['reporting_currency']}' is not a 3-letter ISO code such as USD")
+    return variables
+
+
+def _check_time_zones(args: argparse.Namespace) -> None:
+    zones = {f"--{o.replace('_', '-')}": getattr(args, o) for o in ("reporting_time_zone", "source_time_zone")}
+    with connect() as connection:
+        for option, zone in zones.items():
+            if zone is None:
+                continue
+            found = connection.execute("select count(*) from pg_timezone_names() where name = ?", [zone]).fetchone()
+            if found[0] == 0:
+                raise UserError(f"{option} '{zone}' is not an IANA time zone such as Europe/London")
+
+
+def _refresh(args: argparse.Namespace) -> list[str]:
+    return ["--full-refresh"] if args.full_refresh else []
+
+
+def _state_file(database: Path) -> Path:
+    return database.with_name(database.name + ".vars.json")
+
+
+def _remember(database: Path, variables: dict) -> None:
+    """Keep the vars of the last build beside the warehouse, so `test` checks what was built."""
+    _state_file(database).write_text(json.dumps(variables, indent=2) + "\n")
+
+
+def _recall(database: Path) -> dict:
+    state = _state_file(database)
+    if not database.exists() or not state.exists():
+        raise UserError(f"no build found at {database}: run `python runner.py demo` or `build --data-dir DIR` first")
+    return json.loads(state.read_text())

@@ -1,0 +1,78 @@
+"""Run dbt in-process (dbtRunner) with one progress line per finished node and a clear result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from dbt.cli.main import dbtRunner
+
+from customer_pyramid.errors import BuildFailed, UserError
+from customer_pyramid.settings import PROFILES_DIR, PROJECT_DIR
+
+FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+@dataclass
+class Progress:
+    """Prints `[12/80] ok    model  stg_raw__orders (0.12s)` as nodes finish."""
+
+    write: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
+    done: int = 0
+    total: int = 0
+
+    def __call__(self, event) -> None:
+        name = event.info.name
+        total = getattr(event.data, "total", 0)
+        if total:
+            self.total = max(self.total, total)
+        if name != "NodeFinished":
+            return
+        node = event.data.node_info
+        if node.resource_type == "operation":
+            return
+        self.done += 1
+        status = event.data.run_result.status or node.node_status
+        seconds = event.data.run_result.execution_time
+        counter = f"[{self.done}/{self.total}]" if self.total else f"[{self.done}]"
+        self.write(f"{counter:>9} {status:<7} {node.resource_type:<10} {node.node_name} ({seconds:.2f}s)")
+
+
+def run_dbt(command: str, args: list[str] | None = None, variables: dict | None = None,
+            quiet_progress: bool = False) -> list:
+    """Invoke `dbt <command>` on this project; return its node results or raise.
+    BuildFailed names the failing nodes; UserError carries a one-line message when dbt itself fails."""
+    argv = [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROFILES_DIR), "--quiet"]
+    if variables:
+        argv += ["--vars", json.dumps(variables)]
+    argv += args or []
+    callbacks = [] if quiet_progress else [Progress()]
+    result = dbtRunner(callbacks=callbacks).invoke(argv)
+    if result.exception is not None:
+        raise UserError(f"dbt {command} could not run: {_first_line(result.exception)}")
+    results = list(getattr(result.result, "results", None) or [])
+    failed = [r for r in results if str(r.status) in FAILED_STATUSES]
+    if failed or not result.success:
+        raise BuildFailed(_failure_text(command, failed))
+    return results
+
+
+def _failure_text(command: str, failed: list) -> str:
+    if not failed:
+        return f"dbt {command} failed (see the messages above)"
+    lines = [f"dbt {command}: {len(failed)} failed:"]
+    for item in failed:
+        message = _first_line(item.message or "")
+        lines.append(f"  {item.node.resource_type} {item.node.name}: {message}")
+    return "\n".join(lines)
+
+
+def _first_line(value: object) -> str:
+    lines = [line.strip() for line in str(value).splitlines() if line.strip()]
+    return lines[0] if lines else type(value).__name__
+
+
+def eprint(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

@@ -1,0 +1,127 @@
+"""Read a data directory (CSV or Parquet per contract table) into the raw schema, all as text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from customer_pyramid.contract import Table, load_contract
+from customer_pyramid.errors import UserError
+from customer_pyramid.settings import connect
+
+RAW_SCHEMA = "raw"
+SUFFIXES = (".csv", ".parquet")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    table: Table
+    path: Path
+    columns: dict[str, str]  # contract column -> column name in the file
+    ignored: tuple[str, ...]  # columns of the file that are not in the contract
+
+
+def normalise_name(name: str) -> str:
+    """`Order ID` -> `order_id`: lower case, runs of other characters become one underscore."""
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def find_inputs(data_dir: Path) -> list[InputFile]:
+    """The contract tables present in data_dir, with their headers checked against the contract."""
+    if not data_dir.is_dir():
+        raise UserError(f"--data-dir {data_dir}: no such directory")
+    inputs = []
+    for table in load_contract().values():
+        path = _table_file(data_dir, table)
+        if path is None:
+            if table.required:
+                raise UserError(
+                    f"{data_dir}: no {table.name}.csv or {table.name}.parquet "
+                    f"({table.name} is the one required input)"
+                )
+            continue
+        inputs.append(_checked_input(table, path))
+    return inputs
+
+
+def _table_file(data_dir: Path, table: Table) -> Path | None:
+    found = [data_dir / f"{table.name}{suffix}" for suffix in SUFFIXES]
+    found = [path for path in found if path.is_file()]
+    if len(found) > 1:
+        raise UserError(f"{data_dir}: both {found[0].name} and {found[1].name} exist; keep one")
+    return found[0] if found else None
+
+
+def _checked_input(table: Table, path: Path) -> InputFile:
+    header = read_header(path)
+    by_name: dict[str, str] = {}
+    for name in header:
+        key = normalise_name(name)
+        if key in by_name:
+            raise UserError(f"{path.name}: columns '{by_name[key]}' and '{name}' both mean '{key}'")
+        by_name[key] = name
+    missing = [column for column in table.required_columns if column not in by_name]
+    if missing:
+        raise UserError(
+            f"{path.name}: missing required column '{missing[0]}' "
+            f"(required: {', '.join(table.required_columns)}; found: {', '.join(header) or 'none'})"
+        )
+    columns = {name: by_name[name] for name in table.column_names if name in by_name}
+    ignored = tuple(name for key, name in by_name.items() if key not in table.column_names)
+    return InputFile(table=table, path=path, columns=columns, ignored=ignored)
+
+
+def read_header(path: Path) -> list[str]:
+    """Column names of a CSV or Parquet file, without reading its rows."""
+    if path.stat().st_size == 0:
+        raise UserError(f"{path.name}: the file is empty (a header row is needed at least)")
+    with connect() as connection:
+        try:
+            relation = connection.sql(f"select * from {_reader(path)} limit 0")
+        except duckdb.Error as error:
+            raise UserError(f"{path.name}: cannot be read: {_first_line(error)}") from None
+        return list(relation.columns)
+
+
+def _reader(path: Path) -> str:
+    quoted = "'" + str(path).replace("'", "''") + "'"
+    if path.suffix == ".parquet":
+        return f"read_parquet({quoted})"
+    return f"read_csv({quoted}, all_varchar = true, header = true, normalize_names = false)"
+
+
+def _first_line(error: Exception) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
+
+
+def load_inputs(inputs: list[InputFile], database: Path) -> dict[str, int]:
+    """Replace the raw schema with the given files, every contract column as text.
+    Contract tables without a file are dropped, so no table of an earlier load lingers."""
+    counts = {}
+    with connect(database) as connection:
+        connection.execute(f"create schema if not exists {RAW_SCHEMA}")
+        for table in load_contract():
+            connection.execute(f"drop table if exists {RAW_SCHEMA}.{table}")
+        for item in inputs:
+            counts[item.table.name] = _load_one(connection, item)
+    return counts
+
+
+def _load_one(connection: duckdb.DuckDBPyConnection, item: InputFile) -> int:
+    select_list = ", ".join(
+        f'cast("{_quote(source)}" as varchar) as {column}' for column, source in item.columns.items()
+    )
+    target = f"{RAW_SCHEMA}.{item.table.name}"
+    try:
+        connection.execute(f"create table {target} as select {select_list} from {_reader(item.path)}")
+    except duckdb.Error as error:
+        raise UserError(f"{item.path.name}: cannot be loaded: {_first_line(error)}") from None
+    return connection.execute(f"select count(*) from {target}").fetchone()[0]
+
+
+def _quote(identifier: str) -> str:
+    return identifier.replace('"', '""')

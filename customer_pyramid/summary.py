@@ -1,0 +1,53 @@
+"""The short account printed after a build: the as-of date, what was built, where every raw row went."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from customer_pyramid.settings import connect
+
+OUTCOME_ORDER = ("in_scope", "out_of_scope", "duplicate_collapsed", "quarantined")
+
+
+def build_summary(database: Path, results: list) -> str:
+    with connect(database) as connection:
+        as_of, source = connection.execute(
+            "select as_of_date, as_of_date_source from intermediate.int_as_of_date"
+        ).fetchone()
+        rows = connection.execute(
+            "select table_name, outcome, reason, row_count from marts.mart_data_quality"
+        ).fetchall()
+    lines = [f"As-of date: {as_of} ({source}). Warehouse: {database}"]
+    lines.append(_built_line(results))
+    lines.append("Rows per input table (raw = in scope + out of scope + duplicates + quarantined):")
+    lines += format_quality(rows)
+    return "\n".join(lines)
+
+
+def _built_line(results: list) -> str:
+    kinds: dict[str, int] = {}
+    for item in results:
+        kind = str(item.node.resource_type)
+        if kind != "operation":
+            kinds[kind] = kinds.get(kind, 0) + 1
+    parts = [f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in sorted(kinds.items())]
+    return "Built and checked: " + (", ".join(parts) if parts else "nothing")
+
+
+def format_quality(rows: list[tuple]) -> list[str]:
+    """One line per table with its outcome counts, then one indented line per quarantine reason."""
+    tables: dict[str, dict] = {}
+    for table, outcome, reason, count in rows:
+        entry = tables.setdefault(table, {"outcomes": {}, "reasons": {}})
+        entry["outcomes"][outcome] = entry["outcomes"].get(outcome, 0) + count
+        if reason:
+            entry["reasons"][reason] = count
+    lines = []
+    for table in sorted(tables):
+        outcomes = tables[table]["outcomes"]
+        raw = sum(outcomes.values())
+        counts = ", ".join(f"{outcome} {outcomes.get(outcome, 0):,}" for outcome in OUTCOME_ORDER)
+        lines.append(f"  {table:<18} raw {raw:>10,}: {counts}")
+        for reason, count in sorted(tables[table]["reasons"].items()):
+            lines.append(f"  {'':<18}   quarantined {count:>6,} {reason}")
+    return lines

@@ -1,0 +1,96 @@
+{#-
+    Text-to-type parsers used by staging. Each returns null when the text cannot be parsed, so a
+    staging model can tell "missing" from "unparseable" and quarantine the row with that reason.
+    Cross-database through adapter.dispatch; `default__` is written for DuckDB.
+-#}
+
+{#- Blank or whitespace-only text is null. -#}
+{% macro blank_to_null(expression) -%}
+    nullif(trim({{ expression }}), '')
+{%- endmacro %}
+
+
+{#- Exact money: every amount is this decimal type from staging on, never floating point. -#}
+{% macro money_type() -%}
+    {{ return(adapter.dispatch('money_type', 'customer_pyramid')()) }}
+{%- endmacro %}
+
+{% macro default__money_type() -%}
+    decimal(18, 4)
+{%- endmacro %}
+
+
+{#- Exchange rates keep more digits than money. -#}
+{% macro rate_type() -%}
+    {{ return(adapter.dispatch('rate_type', 'customer_pyramid')()) }}
+{%- endmacro %}
+
+{% macro default__rate_type() -%}
+    decimal(18, 8)
+{%- endmacro %}
+
+
+{% macro try_cast_as(expression, data_type) -%}
+    {{ return(adapter.dispatch('try_cast_as', 'customer_pyramid')(expression, data_type)) }}
+{%- endmacro %}
+
+{% macro default__try_cast_as(expression, data_type) -%}
+    try_cast({{ expression }} as {{ data_type }})
+{%- endmacro %}
+
+
+{#-
+    Text -> timestamp in UTC (without time zone). Text that ends in an offset (`Z`, `+01`, `-05:00`)
+    is read at that offset; text without one is a local time of the `source_time_zone` var.
+    A date alone is midnight. Unparseable text gives null.
+-#}
+{% macro parse_timestamp_utc(expression) -%}
+    {{ return(adapter.dispatch('parse_timestamp_utc', 'customer_pyramid')(expression)) }}
+{%- endmacro %}
+
+{% macro default__parse_timestamp_utc(expression) -%}
+    case
+        when regexp_matches(
+            trim({{ expression }}),
+            '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)$'
+        )
+            then timezone('UTC', try_cast(trim({{ expression }}) as timestamptz))
+        else timezone(
+            'UTC',
+            timezone('{{ var("source_time_zone") }}', try_cast(trim({{ expression }}) as timestamp))
+        )
+    end
+{%- endmacro %}
+
+
+{#- UTC timestamp (without time zone) -> local timestamp in the `reporting_time_zone` var. -#}
+{% macro utc_to_reporting_time(expression) -%}
+    {{ return(adapter.dispatch('utc_to_reporting_time', 'customer_pyramid')(expression)) }}
+{%- endmacro %}
+
+{% macro default__utc_to_reporting_time(expression) -%}
+    timezone('{{ var("reporting_time_zone") }}', timezone('UTC', {{ expression }}))
+{%- endmacro %}
+
+
+{#- Text -> boolean for the common spellings; anything else is null (unknown). -#}
+{% macro parse_boolean(expression) -%}
+    case lower(trim({{ expression }}))
+        when 'true' then true
+        when 't' then true
+        when 'yes' then true
+        when 'y' then true
+        when '1' then true
+        when 'false' then false
+        when 'f' then false
+        when 'no' then false
+        when 'n' then false
+        when '0' then false
+    end
+{%- endmacro %}
+
+
+{#- Free text -> snake_case token (`Email Open` -> `email_open`), used for enums such as event types. -#}
+{% macro to_token(expression) -%}
+    nullif(regexp_replace(lower(trim({{ expression }})), '[^a-z0-9]+', '_', 'g'), '')
+{%- endmacro %}

@@ -1,0 +1,124 @@
+-- One row per input table x outcome x reason: where every raw row went. Per table the rows add up
+-- to the raw row count: in_scope + out_of_scope + quarantined + duplicate_collapsed.
+with as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+orders as (
+    select * from {{ ref('base_raw__orders') }}
+),
+
+order_dates as (
+    select
+        order_id,
+        order_date
+    from orders
+    where quarantine_reason is null
+),
+
+rows_with_scope as (
+    select
+        'orders' as table_name,
+        quarantine_reason,
+        raw_row_count,
+        order_date as row_date,
+        amount - refund_amount as net_amount
+    from orders
+
+    union all
+
+    select
+        'order_items' as table_name,
+        items.quarantine_reason,
+        items.raw_row_count,
+        order_dates.order_date as row_date,
+        items.line_amount as net_amount
+    from {{ ref('base_raw__order_items') }} as items
+    left join order_dates
+        on items.order_id = order_dates.order_id
+
+    union all
+
+    select
+        'customers' as table_name,
+        quarantine_reason,
+        raw_row_count,
+        cast({{ utc_to_reporting_time('signup_at') }} as date) as row_date,
+        null as net_amount
+    from {{ ref('base_raw__customers') }}
+
+    union all
+
+    select
+        'engagement_events' as table_name,
+        quarantine_reason,
+        raw_row_count,
+        event_date as row_date,
+        null as net_amount
+    from {{ ref('base_raw__engagement_events') }}
+
+    union all
+
+    select
+        'fx_rates' as table_name,
+        quarantine_reason,
+        raw_row_count,
+        null as row_date,
+        null as net_amount
+    from {{ ref('base_raw__fx_rates') }}
+),
+
+outcomes as (
+    select
+        rows_with_scope.table_name,
+        case
+            when rows_with_scope.quarantine_reason is not null then 'quarantined'
+            when rows_with_scope.row_date > as_of.as_of_date then 'out_of_scope'
+            else 'in_scope'
+        end as outcome,
+        rows_with_scope.quarantine_reason as reason,
+        rows_with_scope.raw_row_count,
+        rows_with_scope.net_amount
+    from rows_with_scope
+    cross join as_of
+),
+
+counted as (
+    select
+        table_name,
+        outcome,
+        reason,
+        count(*) as row_count,
+        sum(net_amount) as net_amount
+    from outcomes
+    group by
+        table_name,
+        outcome,
+        reason
+
+    union all
+
+    select
+        table_name,
+        'duplicate_collapsed' as outcome,
+        null as reason,
+        sum(raw_row_count - 1) as row_count,
+        null as net_amount
+    from outcomes
+    group by table_name
+    having sum(raw_row_count - 1) > 0
+),
+
+final as (
+    select
+        counted.table_name,
+        counted.outcome,
+        counted.reason,
+        cast(counted.row_count as bigint) as row_count,
+        cast(counted.net_amount as {{ money_type() }}) as net_amount,
+        as_of.as_of_date
+    from counted
+    cross join as_of
+)
+
+select * from final
