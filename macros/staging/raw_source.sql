@@ -8,7 +8,13 @@
     {%- set contract_columns = raw_contract_columns(table_name) -%}
     {%- set present = {} -%}
     {%- set loaded = none -%}
-    {%- if execute -%}
+    {%- if execute and relation.schema is none -%}
+        {#- A dbt unit test: the source is a fixture that has every contract column. -#}
+        {%- set loaded = relation -%}
+        {%- for column in contract_columns -%}
+            {%- do present.update({column: column}) -%}
+        {%- endfor -%}
+    {%- elif execute -%}
         {%- set loaded = adapter.get_relation(
             database=relation.database, schema=relation.schema, identifier=relation.identifier
         ) -%}
@@ -34,22 +40,25 @@
 {% endmacro %}
 
 
-{#- The contract's column names of one raw table, in contract order, read from the source definition. -#}
+{#-
+    The contract's column names of one raw table, in contract order. They are also the column list
+    of the source definition (_raw__sources.yml), which documents them and which the runner reads;
+    tests/python/test_contract.py proves the two lists equal. They are spelt out here because dbt
+    unit tests render models without the sources in `graph`.
+-#}
 {% macro raw_contract_columns(table_name) %}
-    {%- set names = [] -%}
-    {%- if execute -%}
-        {%- for node in graph.sources.values() -%}
-            {%- if node.source_name == 'raw' and node.name == table_name -%}
-                {%- for column in node.columns.values() -%}
-                    {%- do names.append(column.name) -%}
-                {%- endfor -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- if names | length == 0 -%}
-            {{ exceptions.raise_compiler_error("raw table '" ~ table_name ~ "' is not in the raw-data contract") }}
-        {%- endif -%}
-    {%- else -%}
-        {%- do names.append('placeholder') -%}
+    {%- set contract = {
+        'orders': ['order_id', 'customer_id', 'ordered_at', 'amount', 'status', 'refund_amount',
+                   'channel', 'currency', 'store_id'],
+        'customers': ['customer_id', 'email', 'phone', 'first_name', 'last_name', 'signup_at',
+                      'country', 'city', 'birth_date', 'gender', 'acquisition_channel', 'is_member',
+                      'accepts_marketing'],
+        'order_items': ['order_id', 'product_id', 'category', 'quantity', 'unit_price'],
+        'engagement_events': ['customer_id', 'occurred_at', 'event_type', 'channel'],
+        'fx_rates': ['currency', 'rate_date', 'rate'],
+    } -%}
+    {%- if table_name not in contract -%}
+        {{ exceptions.raise_compiler_error("raw table '" ~ table_name ~ "' is not in the raw-data contract") }}
     {%- endif -%}
-    {{ return(names) }}
+    {{ return(contract[table_name]) }}
 {% endmacro %}
