@@ -31,9 +31,13 @@ def build_parser() -> Parser:
     _add_build_options(demo)
 
     build = sub.add_parser("build", help="load your CSV/Parquet files and build and test everything")
-    build.add_argument("--data-dir", type=Path, required=True,
-                       help="folder with orders.csv|.parquet (required) and optionally customers, "
-                            "order_items, engagement_events, fx_rates")
+    build.add_argument(
+        "--data-dir",
+        type=Path,
+        required=True,
+        help="folder with orders.csv|.parquet (required) and optionally customers, "
+        "order_items, engagement_events, fx_rates",
+    )
     _add_build_options(build)
 
     test = sub.add_parser("test", help="run the dbt data and unit tests on the last build")
@@ -43,16 +47,22 @@ def build_parser() -> Parser:
     generate.add_argument("--customers", type=commands.positive_int, required=True, help="number of customers")
     generate.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
     generate.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    generate.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)")
-    generate.add_argument("--end-date", type=commands.iso_date, default=None,
-                          help="last day of activity, YYYY-MM-DD (default 2025-12-31)")
+    generate.add_argument(
+        "--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)"
+    )
+    generate.add_argument(
+        "--end-date", type=commands.iso_date, default=None, help="last day of activity, YYYY-MM-DD (default 2025-12-31)"
+    )
     generate.add_argument("--bad-rows", action="store_true", help="add a handful of deliberately bad rows")
     return parser
 
 
 def _add_build_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", type=commands.iso_date, help="build as of this date, YYYY-MM-DD "
-                        "(default: the latest valid order date in the data)")
+    parser.add_argument(
+        "--as-of",
+        type=commands.iso_date,
+        help="build as of this date, YYYY-MM-DD (default: the latest valid order date in the data)",
+    )
     parser.add_argument("--reporting-currency", help="ISO currency code money is reported in (default USD)")
     parser.add_argument("--reporting-time-zone", help="IANA zone for calendar dates (default UTC)")
     parser.add_argument("--source-time-zone", help="IANA zone of timestamps without offset (default UTC)")

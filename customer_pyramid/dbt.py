@@ -40,8 +40,9 @@ class Progress:
         self.write(f"{counter:>9} {status:<7} {node.resource_type:<10} {node.node_name} ({seconds:.2f}s)")
 
 
-def run_dbt(command: str, args: list[str] | None = None, variables: dict | None = None,
-            quiet_progress: bool = False) -> list:
+def run_dbt(
+    command: str, args: list[str] | None = None, variables: dict | None = None, quiet_progress: bool = False
+) -> list:
     """Invoke `dbt <command>` on this project; return its node results or raise.
     BuildFailed names the failing nodes; UserError carries a one-line message when dbt itself fails."""
     argv = [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROFILES_DIR), "--quiet"]

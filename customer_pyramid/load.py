@@ -39,8 +39,7 @@ def find_inputs(data_dir: Path) -> list[InputFile]:
         if path is None:
             if table.required:
                 raise UserError(
-                    f"{data_dir}: no {table.name}.csv or {table.name}.parquet "
-                    f"({table.name} is the one required input)"
+                    f"{data_dir}: no {table.name}.csv or {table.name}.parquet ({table.name} is the one required input)"
                 )
             continue
         inputs.append(_checked_input(table, path))

@@ -10,7 +10,17 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-ORDERS = ["order_id", "customer_id", "ordered_at", "amount", "status", "refund_amount", "channel", "currency", "store_id"]
+ORDERS = [
+    "order_id",
+    "customer_id",
+    "ordered_at",
+    "amount",
+    "status",
+    "refund_amount",
+    "channel",
+    "currency",
+    "store_id",
+]
 CUSTOMERS = ["customer_id", "email", "signup_at", "is_member"]
 ITEMS = ["order_id", "product_id", "category", "quantity", "unit_price"]
 EVENTS = ["customer_id", "occurred_at", "event_type", "channel"]

@@ -9,15 +9,12 @@ latest_purchase as (
     where status in {{ purchase_statuses() }}
 ),
 
+{%- set fixed_date = as_of_date_var() %}
+
 final as (
     select
-        {%- if as_of_date_var() is not none %}
-        cast('{{ as_of_date_var() }}' as date) as as_of_date,
-        'var as_of_date' as as_of_date_source,
-        {%- else %}
-        latest_purchase_date as as_of_date,
-        'latest valid order date' as as_of_date_source,
-        {%- endif %}
+        {{ "cast('" ~ fixed_date ~ "' as date)" if fixed_date else "latest_purchase_date" }} as as_of_date,
+        '{{ "var as_of_date" if fixed_date else "latest valid order date" }}' as as_of_date_source,
         {{ build_clock() }} as build_clock
     from latest_purchase
 )

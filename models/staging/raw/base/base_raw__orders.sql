@@ -114,11 +114,13 @@ rated as (
         end as fx_rate
     from dated
     left join currency_day_rates
-        on dated.original_currency = currency_day_rates.original_currency
-        and dated.order_date = currency_day_rates.order_date
+        on
+            dated.original_currency = currency_day_rates.original_currency
+            and dated.order_date = currency_day_rates.order_date
     left join fx_rates
-        on currency_day_rates.original_currency = fx_rates.currency
-        and currency_day_rates.rate_date = fx_rates.rate_date
+        on
+            currency_day_rates.original_currency = fx_rates.currency
+            and currency_day_rates.rate_date = fx_rates.rate_date
 ),
 
 row_defects as (

@@ -1,0 +1,40 @@
+# Two commands do everything on a fresh machine (Python 3.11 with venv is all they assume):
+#   make demo   create .venv, install the pinned dependencies, build and test the demo warehouse
+#   make test   everything CI checks: dbt build (data + unit tests) on the demo seeds, pytest, lint
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CI_DB := warehouse/ci.duckdb
+
+.PHONY: demo test dbt-build pytest lint clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python runner.py demo
+
+test: $(STAMP) dbt-build pytest lint
+	@echo "make test: all checks passed"
+
+# The demo seeds, every model, data test and unit test, through plain dbt (no runner).
+dbt-build: $(STAMP)
+	mkdir -p warehouse
+	rm -f $(CI_DB)
+	PYRAMID_DB=$(CI_DB) $(BIN)/dbt build --profiles-dir profiles --full-refresh
+
+# pytest exits non-zero when it collects no tests, so an empty run fails.
+pytest: $(STAMP)
+	$(BIN)/python -m pytest tests/python
+
+lint: $(STAMP)
+	$(BIN)/ruff check runner.py customer_pyramid tests/python
+	PYRAMID_DB=$(CI_DB) $(BIN)/sqlfluff lint models
+
+clean:
+	rm -rf target logs warehouse/*.duckdb warehouse/*.json warehouse/tmp
