@@ -1,0 +1,61 @@
+-- One row per customer known at the as-of date: a customer record signed up by then, or an id with
+-- an order or an engagement event by then. Without a customers table, customers come from orders
+-- and events alone.
+with customers as (
+    select * from {{ ref('stg_raw__customers') }}
+),
+
+orders as (
+    select * from {{ ref('stg_raw__orders') }}
+),
+
+events as (
+    select * from {{ ref('stg_raw__engagement_events') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+sightings as (
+    select
+        customers.customer_id,
+        'customers' as seen_in,
+        customers.signup_date as seen_date
+    from customers
+    cross join as_of
+    where customers.signup_date is null or customers.signup_date <= as_of.as_of_date
+
+    union all
+
+    select
+        orders.customer_id,
+        'orders' as seen_in,
+        orders.order_date as seen_date
+    from orders
+    cross join as_of
+    where orders.order_date <= as_of.as_of_date
+
+    union all
+
+    select
+        events.customer_id,
+        'engagement_events' as seen_in,
+        events.event_date as seen_date
+    from events
+    cross join as_of
+    where events.event_date <= as_of.as_of_date
+),
+
+final as (
+    select
+        customer_id,
+        bool_or(seen_in = 'customers') as has_customer_record,
+        bool_or(seen_in = 'orders') as has_orders,
+        bool_or(seen_in = 'engagement_events') as has_engagement,
+        min(seen_date) as first_seen_date
+    from sightings
+    group by customer_id
+)
+
+select * from final
