@@ -1,0 +1,257 @@
+{#-
+    The facts every segmentation reads, for each customer known at each date of `snapshots` (a
+    relation with one column `as_of_date`). The current marts pass int_as_of_date (one date); a
+    history passes month ends. One definition, applied at any date: nothing after a snapshot's date
+    is read for that snapshot.
+
+    Windows are whole days counted back from the snapshot date: an order `days_ago` days old is in
+    an N-day window when days_ago < N (so the RFM window is as-of - 365 < order date <= as-of).
+-#}
+{% macro customer_facts(snapshots) %}
+{%- set rfm_window = var('rfm_window_days') | int -%}
+{%- set activity_window = var('activity_window_days') | int -%}
+{%- set engagement_window = var('engagement_window_days') | int -%}
+with snapshots as (
+    select as_of_date from {{ snapshots }}
+),
+
+customers as (
+    select * from {{ ref('int_customers') }}
+),
+
+valid_orders as (
+    select * from {{ ref('int_orders_valid') }}
+),
+
+clean_orders as (
+    select * from {{ ref('stg_raw__orders') }}
+),
+
+events as (
+    select * from {{ ref('stg_raw__engagement_events') }}
+),
+
+event_types as (
+    select * from {{ ref('engagement_event_types') }}
+),
+
+customer_snapshots as (
+    select
+        snapshots.as_of_date,
+        customers.customer_id,
+        customers.has_customer_record
+    from snapshots
+    inner join customers
+        on customers.first_seen_date is null or customers.first_seen_date <= snapshots.as_of_date
+),
+
+snapshot_orders as (
+    select
+        snapshots.as_of_date,
+        valid_orders.customer_id,
+        valid_orders.order_date,
+        valid_orders.net_revenue,
+        {{ days_between('valid_orders.order_date', 'snapshots.as_of_date') }} as days_ago
+    from snapshots
+    inner join valid_orders
+        on valid_orders.order_date <= snapshots.as_of_date
+),
+
+order_facts as (
+    select
+        as_of_date,
+        customer_id,
+        min(order_date) as first_order_date,
+        max(order_date) as last_order_date,
+        count(*) as lifetime_orders,
+        sum(net_revenue) as lifetime_net_revenue,
+        sum(case when days_ago < {{ rfm_window }} then 1 else 0 end) as frequency,
+        sum(case when days_ago < {{ rfm_window }} then net_revenue else 0 end) as monetary,
+        sum(case when days_ago < {{ activity_window }} then 1 else 0 end) as orders_last_window,
+        sum(
+            case when days_ago >= {{ activity_window }} and days_ago < {{ 2 * activity_window }} then 1 else 0 end
+        ) as orders_previous_window
+    from snapshot_orders
+    group by
+        as_of_date,
+        customer_id
+),
+
+-- Gaps between consecutive distinct order dates (several orders on one day are one purchase day).
+order_days as (
+    select
+        as_of_date,
+        customer_id,
+        order_date,
+        {{ days_between(
+            'lag(order_date) over (partition by as_of_date, customer_id order by order_date)',
+            'order_date'
+        ) }} as gap_days
+    from (
+        select distinct
+            as_of_date,
+            customer_id,
+            order_date
+        from snapshot_orders
+    ) as distinct_days
+),
+
+interval_facts as (
+    select
+        as_of_date,
+        customer_id,
+        {{ median_of('gap_days') }} as median_interval_days,
+        max(case when gap_days > {{ var('churn_days') }} then order_date end) as last_return_date
+    from order_days
+    group by
+        as_of_date,
+        customer_id
+),
+
+refund_facts as (
+    select
+        snapshots.as_of_date,
+        clean_orders.customer_id,
+        sum(clean_orders.refund_amount) as lifetime_refund_amount,
+        sum(case when clean_orders.status = 'refunded' then 1 else 0 end) as refunded_orders,
+        sum(case when clean_orders.status = 'cancelled' then 1 else 0 end) as cancelled_orders
+    from snapshots
+    inner join clean_orders
+        on clean_orders.order_date <= snapshots.as_of_date
+    group by
+        snapshots.as_of_date,
+        clean_orders.customer_id
+),
+
+snapshot_events as (
+    select
+        snapshots.as_of_date,
+        events.customer_id,
+        events.event_type,
+        events.event_date,
+        {{ days_between('events.event_date', 'snapshots.as_of_date') }} as days_ago
+    from snapshots
+    inner join events
+        on events.event_date <= snapshots.as_of_date
+),
+
+event_type_counts as (
+    select
+        as_of_date,
+        customer_id,
+        event_type,
+        sum(case when days_ago < {{ engagement_window }} then 1 else 0 end) as window_events,
+        count(distinct case when days_ago < {{ engagement_window }} then event_date end) as window_active_days,
+        count(*) as lifetime_events,
+        count(distinct event_date) as lifetime_active_days,
+        sum(case when days_ago < {{ activity_window }} then 1 else 0 end) as events_last_window,
+        sum(
+            case when days_ago >= {{ activity_window }} and days_ago < {{ 2 * activity_window }} then 1 else 0 end
+        ) as events_previous_window
+    from snapshot_events
+    group by
+        as_of_date,
+        customer_id,
+        event_type
+),
+
+-- Engagement score: per known event type, points x min(cap, count), counting events or active
+-- days, in the engagement window or over the customer's whole history (seed engagement_event_types).
+engagement_facts as (
+    select
+        event_type_counts.as_of_date,
+        event_type_counts.customer_id,
+        least(
+            100,
+            sum(
+                coalesce(event_types.points, 0) * least(
+                    coalesce(event_types.cap, 0),
+                    case
+                        when event_types.lookback = 'lifetime' and event_types.count_unit = 'active_day'
+                            then event_type_counts.lifetime_active_days
+                        when event_types.lookback = 'lifetime' then event_type_counts.lifetime_events
+                        when event_types.count_unit = 'active_day' then event_type_counts.window_active_days
+                        else event_type_counts.window_events
+                    end
+                )
+            )
+        ) as engagement_score,
+        sum(event_type_counts.events_last_window) as events_last_window,
+        sum(event_type_counts.events_previous_window) as events_previous_window,
+        sum(event_type_counts.lifetime_events) as lifetime_events
+    from event_type_counts
+    left join event_types
+        on event_type_counts.event_type = event_types.event_type
+    group by
+        event_type_counts.as_of_date,
+        event_type_counts.customer_id
+),
+
+engagement_data as (
+    select
+        snapshots.as_of_date,
+        count(distinct snapshot_events.as_of_date) > 0 as has_engagement_data
+    from snapshots
+    left join snapshot_events
+        on snapshots.as_of_date = snapshot_events.as_of_date
+    group by snapshots.as_of_date
+),
+
+final as (
+    select
+        customer_snapshots.as_of_date,
+        customer_snapshots.customer_id,
+        customer_snapshots.has_customer_record,
+        coalesce(order_facts.lifetime_orders, 0) > 0 as is_buyer,
+        order_facts.first_order_date,
+        order_facts.last_order_date,
+        cast({{ days_between('order_facts.first_order_date', 'customer_snapshots.as_of_date') }} as integer) as tenure_days,
+        cast({{ days_between('order_facts.last_order_date', 'customer_snapshots.as_of_date') }} as integer) as recency_days,
+        cast(coalesce(order_facts.frequency, 0) as integer) as frequency,
+        cast(coalesce(order_facts.monetary, 0) as {{ money_type() }}) as monetary,
+        cast(coalesce(order_facts.lifetime_orders, 0) as integer) as lifetime_orders,
+        cast(coalesce(order_facts.lifetime_net_revenue, 0) as {{ money_type() }}) as lifetime_net_revenue,
+        cast(
+            order_facts.lifetime_net_revenue / nullif(order_facts.lifetime_orders, 0) as {{ money_type() }}
+        ) as average_order_value,
+        cast(
+            {{ days_between('order_facts.first_order_date', 'order_facts.last_order_date') }}
+            / nullif(order_facts.lifetime_orders - 1, 0) as decimal(10, 1)
+        ) as average_days_between_orders,
+        cast(interval_facts.median_interval_days as decimal(10, 1)) as median_interval_days,
+        interval_facts.last_return_date,
+        cast(coalesce(order_facts.orders_last_window, 0) as integer) as orders_last_window,
+        cast(coalesce(order_facts.orders_previous_window, 0) as integer) as orders_previous_window,
+        cast(coalesce(refund_facts.lifetime_refund_amount, 0) as {{ money_type() }}) as lifetime_refund_amount,
+        cast(coalesce(refund_facts.refunded_orders, 0) as integer) as refunded_orders,
+        cast(coalesce(refund_facts.cancelled_orders, 0) as integer) as cancelled_orders,
+        engagement_data.has_engagement_data,
+        case
+            when engagement_data.has_engagement_data then cast(coalesce(engagement_facts.engagement_score, 0) as integer)
+        end as engagement_score,
+        cast(coalesce(engagement_facts.events_last_window, 0) as integer) as events_last_window,
+        cast(coalesce(engagement_facts.events_previous_window, 0) as integer) as events_previous_window,
+        cast(coalesce(engagement_facts.lifetime_events, 0) as integer) as lifetime_events
+    from customer_snapshots
+    inner join engagement_data
+        on customer_snapshots.as_of_date = engagement_data.as_of_date
+    left join order_facts
+        on
+            customer_snapshots.as_of_date = order_facts.as_of_date
+            and customer_snapshots.customer_id = order_facts.customer_id
+    left join interval_facts
+        on
+            customer_snapshots.as_of_date = interval_facts.as_of_date
+            and customer_snapshots.customer_id = interval_facts.customer_id
+    left join refund_facts
+        on
+            customer_snapshots.as_of_date = refund_facts.as_of_date
+            and customer_snapshots.customer_id = refund_facts.customer_id
+    left join engagement_facts
+        on
+            customer_snapshots.as_of_date = engagement_facts.as_of_date
+            and customer_snapshots.customer_id = engagement_facts.customer_id
+)
+
+select * from final
+{% endmacro %}

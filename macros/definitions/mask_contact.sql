@@ -1,0 +1,15 @@
+{#- Contact fields as BI may show them: enough to recognise, not enough to contact. -#}
+{% macro mask_email(expression) -%}
+    case
+        when {{ expression }} like '%@%'
+            then left({{ expression }}, 1) || '***@' || split_part({{ expression }}, '@', 2)
+        when {{ expression }} is not null then '***'
+    end
+{%- endmacro %}
+
+{% macro mask_phone(expression) -%}
+    case
+        when {{ expression }} is not null
+            then '***' || right(regexp_replace({{ expression }}, '[^0-9]', '', 'g'), 4)
+    end
+{%- endmacro %}

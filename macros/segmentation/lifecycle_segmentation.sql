@@ -1,0 +1,96 @@
+{#-
+    One lifecycle stage per customer in `facts`, per as_of_date, with the rule that fired
+    (stage_reason). Rules are tried in this order; the first that holds decides:
+      prospect     no_valid_order
+      churned      no_order_for_churn_days          recency_days > churn_days
+                   gap_above_churn_factor_x_interval orders >= interval_min_orders and
+                                                    recency_days > churn_interval_factor x median interval
+      reactivated  returned_after_churn_gap         an order after a gap > churn_days, <= reactivated_days ago
+      new          first_order_recent               tenure_days <= new_customer_days
+      declining    no_order_for_declining_days      recency_days > declining_after_days
+                   gap_above_declining_factor_x_interval  (as for churn, with declining_interval_factor)
+                   orders_down / engagement_down    last activity window below (1 - activity_drop_share)
+                                                    x the window before, which had >= activity_drop_min_previous
+      mature       established_frequent_buyer       tenure_days >= mature_tenure_days and frequency >= mature_min_orders
+      growing      repeat_buyer_active / single_order_active
+    The own-interval rules ignore gaps of at most interval_rule_min_gap_days.
+-#}
+{% macro lifecycle_segmentation(facts) %}
+{%- set drop_keep = 1 - (var('activity_drop_share') | float) -%}
+{%- set min_previous = var('activity_drop_min_previous') | int -%}
+{%- set interval_gap = "recency_days > " ~ (var('interval_rule_min_gap_days') | int)
+    ~ " and lifetime_orders >= " ~ (var('interval_min_orders') | int)
+    ~ " and median_interval_days > 0" -%}
+with facts as (
+    select * from {{ facts }}
+),
+
+stages as (
+    select * from {{ ref('lifecycle_stages') }}
+),
+
+reasons as (
+    select
+        as_of_date,
+        customer_id,
+        case
+            when not is_buyer then 'no_valid_order'
+            when recency_days > {{ var('churn_days') }} then 'no_order_for_churn_days'
+            when {{ interval_gap }}
+                and recency_days > {{ var('churn_interval_factor') }} * median_interval_days
+                then 'gap_above_churn_factor_x_interval'
+            when last_return_date is not null
+                and {{ days_between('last_return_date', 'as_of_date') }} <= {{ var('reactivated_days') }}
+                then 'returned_after_churn_gap'
+            when tenure_days <= {{ var('new_customer_days') }} then 'first_order_recent'
+            when recency_days > {{ var('declining_after_days') }} then 'no_order_for_declining_days'
+            when {{ interval_gap }}
+                and recency_days > {{ var('declining_interval_factor') }} * median_interval_days
+                then 'gap_above_declining_factor_x_interval'
+            when orders_previous_window >= {{ min_previous }}
+                and orders_last_window < {{ drop_keep }} * orders_previous_window
+                then 'orders_down'
+            when has_engagement_data
+                and events_previous_window >= {{ min_previous }}
+                and events_last_window < {{ drop_keep }} * events_previous_window
+                then 'engagement_down'
+            when tenure_days >= {{ var('mature_tenure_days') }}
+                and frequency >= {{ var('mature_min_orders') }}
+                then 'established_frequent_buyer'
+            when lifetime_orders >= 2 then 'repeat_buyer_active'
+            else 'single_order_active'
+        end as stage_reason
+    from facts
+),
+
+staged as (
+    select
+        as_of_date,
+        customer_id,
+        case
+            when stage_reason = 'no_valid_order' then 'prospect'
+            when stage_reason in ('no_order_for_churn_days', 'gap_above_churn_factor_x_interval') then 'churned'
+            when stage_reason = 'returned_after_churn_gap' then 'reactivated'
+            when stage_reason = 'first_order_recent' then 'new'
+            when stage_reason in ('established_frequent_buyer') then 'mature'
+            when stage_reason in ('repeat_buyer_active', 'single_order_active') then 'growing'
+            else 'declining'
+        end as lifecycle_stage,
+        stage_reason
+    from reasons
+),
+
+final as (
+    select
+        staged.as_of_date,
+        staged.customer_id,
+        staged.lifecycle_stage,
+        staged.stage_reason,
+        stages.crm_stage
+    from staged
+    left join stages
+        on staged.lifecycle_stage = stages.lifecycle_stage
+)
+
+select * from final
+{% endmacro %}

@@ -1,0 +1,83 @@
+-- One row per customer at the as-of date: the next best action and why. Each of the customer's
+-- segments (loyalty cell, lifecycle stage, RFM segment) proposes an action from the seed
+-- segment_actions; the most urgent (lowest priority number) wins, ties in that order of segmentations.
+with loyalty as (
+    select * from {{ ref('fct_customer_loyalty') }}
+),
+
+lifecycle as (
+    select * from {{ ref('fct_customer_lifecycle') }}
+),
+
+rfm as (
+    select * from {{ ref('fct_customer_rfm') }}
+),
+
+actions as (
+    select * from {{ ref('segment_actions') }}
+),
+
+memberships as (
+    select
+        as_of_date,
+        customer_id,
+        1 as segmentation_order,
+        'loyalty_cell' as segmentation,
+        loyalty_cell as segment
+    from loyalty
+
+    union all
+
+    select
+        as_of_date,
+        customer_id,
+        2 as segmentation_order,
+        'lifecycle_stage' as segmentation,
+        lifecycle_stage as segment
+    from lifecycle
+
+    union all
+
+    select
+        as_of_date,
+        customer_id,
+        3 as segmentation_order,
+        'rfm_segment' as segmentation,
+        rfm_segment as segment
+    from rfm
+),
+
+proposals as (
+    select
+        memberships.as_of_date,
+        memberships.customer_id,
+        memberships.segmentation,
+        memberships.segment,
+        actions.recommended_action,
+        actions.priority,
+        actions.rationale,
+        row_number() over (
+            partition by memberships.as_of_date, memberships.customer_id
+            order by actions.priority asc, memberships.segmentation_order asc
+        ) as proposal_rank
+    from memberships
+    inner join actions
+        on
+            memberships.segmentation = actions.segmentation
+            and memberships.segment = actions.segment
+),
+
+final as (
+    select
+        as_of_date,
+        customer_id,
+        recommended_action as next_best_action,
+        priority as action_priority,
+        segmentation as based_on_segmentation,
+        segment as based_on_segment,
+        segmentation || ' = ' || segment || ': ' || rationale as action_reason
+    from proposals
+    where proposal_rank = 1
+)
+
+select * from final
