@@ -17,17 +17,21 @@ FAILED_STATUSES = {"error", "fail", "runtime error"}
 
 @dataclass
 class Progress:
-    """Prints `[12/80] ok    model  stg_raw__orders (0.12s)` as nodes finish."""
+    """One line per finished model or seed (`[12/80] success model stg_raw__orders (0.12s)`); tests
+    print only when they do not pass, and a tally of passed tests closes the run."""
 
     write: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
     done: int = 0
     total: int = 0
+    tests_passed: int = 0
 
     def __call__(self, event) -> None:
         name = event.info.name
         total = getattr(event.data, "total", 0)
         if total:
             self.total = max(self.total, total)
+        if name == "CommandCompleted" and self.tests_passed:
+            self.write(f"{self.tests_passed} tests and unit tests passed")
         if name != "NodeFinished":
             return
         node = event.data.node_info
@@ -35,9 +39,12 @@ class Progress:
             return
         self.done += 1
         status = event.data.run_result.status or node.node_status
+        if node.resource_type in ("test", "unit_test") and status == "pass":
+            self.tests_passed += 1
+            return
         seconds = event.data.run_result.execution_time
         counter = f"[{self.done}/{self.total}]" if self.total else f"[{self.done}]"
-        self.write(f"{counter:>9} {status:<7} {node.resource_type:<10} {node.node_name} ({seconds:.2f}s)")
+        self.write(f"{counter:>9} {status:<7} {node.resource_type:<9} {node.node_name} ({seconds:.2f}s)")
 
 
 def run_dbt(

@@ -87,7 +87,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 FORMATS = ("csv", "parquet")
 DAY = 86_400
 CHUNK_ROWS = 1_000_000
-WRITER_THREADS = 2
+WRITER_THREADS = 3
+DICTIONARY_COLUMNS = frozenset({
+    "status", "channel", "currency", "store_id", "product_id", "category", "quantity",
+    "event_type", "first_name", "last_name", "country", "city", "gender",
+    "acquisition_channel", "is_member", "accepts_marketing",
+})
 CUSTOMER_DIGITS = 7
 ORDER_DIGITS = 8
 PRODUCT_DIGITS = 4
@@ -238,33 +243,38 @@ def _generate_all(
     people = _people(rngs[0], customers)
     plan = _plan(rngs[1], people["prospect"], days)
     ids = _codes(b"C", np.arange(1, customers + 1), CUSTOMER_DIGITS)
-    futures = {"customers": _submit(
-        sink, "customers", _customer_frame(people, plan), _customers_table(start_day),
-        partial(_bad_customers, customers=customers),
-    )}
     grouped_t = _order_times(rngs[2], plan, days)
+    futures = {
+        "engagement_events": _submit(
+            sink, "engagement_events", partial(_events, rngs[4], people, plan, grouped_t, days),
+            _events_table(ids, start_day), _bad_events,
+        ),
+        "customers": _submit(
+            sink, "customers", partial(_customer_frame, people, plan), _customers_table(start_day),
+            partial(_bad_customers, customers=customers),
+        ),
+        "fx_rates": _submit(sink, "fx_rates", partial(_fx, rngs[5], start_day, days), _fx_table, _bad_fx),
+    }
     orders, items = _orders(rngs[3], people, plan, grouped_t)
     n_orders = len(orders["t"])
     missing = f"C{max(9_999_999, customers + 500):0{CUSTOMER_DIGITS}d}"
     futures["orders"] = _submit(
-        sink, "orders", orders, _orders_table(ids, start_day),
+        sink, "orders", lambda: orders, _orders_table(ids, start_day),
         partial(_bad_orders, n_orders=n_orders, missing_customer=missing),
     )
-    futures["order_items"] = _submit(sink, "order_items", items, _items_table, partial(_bad_items, n_orders=n_orders))
-    events = _events(rngs[4], people, plan, grouped_t, days)
-    futures["engagement_events"] = _submit(
-        sink, "engagement_events", events, _events_table(ids, start_day), _bad_events
+    futures["order_items"] = _submit(
+        sink, "order_items", lambda: items, _items_table, partial(_bad_items, n_orders=n_orders)
     )
-    futures["fx_rates"] = _submit(sink, "fx_rates", _fx(rngs[5], start_day, days), _fx_table, _bad_fx)
     return futures
 
 
 def _submit(
-    sink: _Sink, name: str, frame: Frame, make: TableMaker, bad: Callable[[pa.Table], Rows]
+    sink: _Sink, name: str, build: Callable[[], Frame], make: TableMaker, bad: Callable[[pa.Table], Rows]
 ) -> Future[int]:
+    """Build the frame and write the table in a worker thread."""
     path = sink.out_dir / f"{name}.{sink.fmt}"
-    chunks = _frame_tables(frame, make)
-    return sink.pool.submit(_write, path, sink.fmt, COLUMNS[name], chunks, bad if sink.bad_rows else None)
+    bad = bad if sink.bad_rows else None
+    return sink.pool.submit(lambda: _write(path, sink.fmt, COLUMNS[name], _frame_tables(build(), make), bad))
 
 
 # ---------------------------------------------------------------- customers
@@ -272,11 +282,10 @@ def _submit(
 
 def _people(rng: np.random.Generator, n: int) -> Frame:
     """Static customer attributes (one value per customer)."""
-    country = rng.choice(len(COUNTRIES), n, p=COUNTRY_WEIGHTS)
-    city = country * len(CITY_WEIGHTS) + rng.choice(len(CITY_WEIGHTS), n, p=CITY_WEIGHTS)
+    country = _pick(rng, COUNTRY_WEIGHTS, n)
+    city = country * len(CITY_WEIGHTS) + _pick(rng, CITY_WEIGHTS, n)
     birth_lo = (BIRTH_FIRST - datetime.date(1970, 1, 1)).days
     birth_hi = (BIRTH_LAST - datetime.date(1970, 1, 1)).days
-    birth = rng.integers(birth_lo, birth_hi + 1, n)
     return {
         "country": country,
         "city": city,
@@ -284,13 +293,14 @@ def _people(rng: np.random.Generator, n: int) -> Frame:
         "last": rng.integers(0, len(LAST_NAMES), n),
         "email_number": rng.permutation(n) + 1,
         "phone": rng.integers(0, 10**7, n),
-        "birth": np.where(rng.random(n) < BIRTH_MISSING, -1, birth),
-        "gender": rng.choice(len(GENDERS), n, p=GENDER_WEIGHTS),
-        "acquisition": rng.choice(len(ACQUISITION_CHANNELS), n, p=ACQUISITION_WEIGHTS),
+        "birth": rng.integers(birth_lo, birth_hi + 1, n),
+        "birth_missing": rng.random(n) < BIRTH_MISSING,
+        "gender": _pick(rng, GENDER_WEIGHTS, n),
+        "acquisition": _pick(rng, ACQUISITION_WEIGHTS, n),
         "member": rng.random(n) < MEMBER_SHARE,
         "marketing": rng.random(n) < MARKETING_SHARE,
         "prospect": rng.random(n) < PROSPECT_SHARE,
-        "channel": rng.choice(len(ORDER_CHANNELS), n, p=ORDER_CHANNEL_WEIGHTS),
+        "channel": _pick(rng, ORDER_CHANNEL_WEIGHTS, n),
         "mixer": rng.random(n) < MIXER_SHARE,
         "value": rng.lognormal(np.log(ORDER_VALUE_MEDIAN_CENTS), ORDER_VALUE_SIGMA, n),
     }
@@ -298,7 +308,7 @@ def _people(rng: np.random.Generator, n: int) -> Frame:
 
 def _customer_frame(people: Frame, plan: Frame) -> Frame:
     keys = ("country", "city", "first", "last", "email_number", "phone", "birth",
-            "gender", "acquisition", "member", "marketing")
+            "birth_missing", "gender", "acquisition", "member", "marketing")
     frame = {key: people[key] for key in keys}
     frame["id"] = np.arange(1, len(people["country"]) + 1)
     frame["signup"] = plan["signup"]
@@ -368,20 +378,37 @@ def _plan(rng: np.random.Generator, prospect: np.ndarray, days: int) -> Frame:
 # ---------------------------------------------------------------- orders
 
 
-def _group_index(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Owner index and position within the owner for grouped rows."""
-    owner = np.repeat(np.arange(len(counts)), counts)
-    starts = np.cumsum(counts) - counts
-    return owner, np.arange(len(owner)) - starts[owner]
+def _owners(counts: np.ndarray) -> np.ndarray:
+    """Owner of each row when owner i has counts[i] consecutive rows."""
+    has = np.flatnonzero(counts)
+    marks = np.zeros(int(counts.sum()), np.int64)
+    marks[(np.cumsum(counts) - counts)[has]] = np.diff(has, prepend=0)
+    return np.cumsum(marks)
+
+
+def _positions(counts: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Position of each row within its owner's group."""
+    return np.arange(len(owner)) - (np.cumsum(counts) - counts)[owner]
+
+
+def _pick(rng: np.random.Generator, weights: tuple[float, ...], n: int) -> np.ndarray:
+    """Category index per row drawn with the given weights."""
+    u = rng.random(n)
+    out = np.zeros(n, np.int64)
+    for edge in np.cumsum(weights)[:-1]:
+        out += u >= edge
+    return out
 
 
 def _order_times(rng: np.random.Generator, plan: Frame, days: int) -> np.ndarray:
     """Order times in seconds, grouped by customer (first order first)."""
-    cust, pos = _group_index(plan["n_orders"])
+    counts = plan["n_orders"]
+    cust = _owners(counts)
+    pos = _positions(counts, cust)
     first = plan["first"][cust]
-    spread = first + (rng.random(len(cust)) * (plan["end"] - plan["first"])[cust]).astype(np.int64)
-    t = np.where(pos == 0, first, spread)
-    late = pos >= (plan["n_orders"] - plan["n_comeback"])[cust]
+    span = (plan["end"] - plan["first"])[cust]
+    t = np.where(pos == 0, first, first + (rng.random(len(cust)) * span).astype(np.int64))
+    late = pos >= (counts - plan["n_comeback"])[cust]
     window = REACTIVATION_DAYS * DAY
     comeback = days * DAY - window + (rng.random(len(cust)) * window).astype(np.int64)
     return np.where(late, comeback, t)
@@ -389,14 +416,15 @@ def _order_times(rng: np.random.Generator, plan: Frame, days: int) -> np.ndarray
 
 def _orders(rng: np.random.Generator, people: Frame, plan: Frame, grouped_t: np.ndarray) -> tuple[Frame, Frame]:
     """Orders sorted by time (order id = position + 1) and their item lines."""
-    cust = np.repeat(np.arange(len(plan["n_orders"])), plan["n_orders"])
-    order = np.argsort(grouped_t, kind="stable")
-    cust, t = cust[order], grouped_t[order]
+    n_customers = len(plan["n_orders"])
+    key = np.sort(grouped_t * n_customers + _owners(plan["n_orders"]))
+    t, cust = key // n_customers, key % n_customers
+    del key
     n = len(t)
     mean = people["value"][cust]
     value = rng.gamma(ORDER_VALUE_SHAPE, mean / ORDER_VALUE_SHAPE)
     items, amount = _items(rng, value)
-    status = rng.choice(len(STATUSES), n, p=STATUS_WEIGHTS)
+    status = _pick(rng, STATUS_WEIGHTS, n)
     channel = _order_channels(rng, people, cust)
     frame = {
         "id": np.arange(1, n + 1),
@@ -414,7 +442,7 @@ def _orders(rng: np.random.Generator, people: Frame, plan: Frame, grouped_t: np.
 
 def _order_channels(rng: np.random.Generator, people: Frame, cust: np.ndarray) -> np.ndarray:
     switch = people["mixer"][cust] & (rng.random(len(cust)) < MIX_RATE)
-    other = rng.choice(len(ORDER_CHANNELS), len(cust), p=ORDER_CHANNEL_WEIGHTS)
+    other = _pick(rng, ORDER_CHANNEL_WEIGHTS, len(cust))
     return np.where(switch, other, people["channel"][cust])
 
 
@@ -435,24 +463,20 @@ def _refunds(rng: np.random.Generator, amount: np.ndarray, status: np.ndarray) -
 
 def _items(rng: np.random.Generator, value: np.ndarray) -> tuple[Frame, np.ndarray]:
     """Item lines in integer cents; the order amount is the sum of its lines."""
-    counts = rng.choice(len(LINE_WEIGHTS), len(value), p=LINE_WEIGHTS) + 1
-    order, pos = _group_index(counts)
-    weight = rng.gamma(2.0, 1.0, len(order))
+    counts = _pick(rng, LINE_WEIGHTS, len(value)) + 1
+    order = _owners(counts)
     starts = np.cumsum(counts) - counts
-    share = weight / np.add.reduceat(weight, starts)[order]
-    quantity = rng.choice(len(QUANTITY_WEIGHTS), len(order), p=QUANTITY_WEIGHTS) + 1
+    weight = rng.standard_gamma(2.0, len(order))
+    share = weight / np.add.reduceat(weight, starts)[order] if len(order) else weight
+    quantity = _pick(rng, QUANTITY_WEIGHTS, len(order)) + 1
     unit = np.maximum(np.rint(value[order] * share / quantity), MIN_UNIT_CENTS).astype(np.int64)
-    amount = np.add.reduceat(quantity * unit, starts)
-    base = rng.choice(PRODUCTS, len(value), p=_product_popularity())
+    amount = np.add.reduceat(quantity * unit, starts) if len(order) else unit
+    # popular products first; lines of one order step through distinct products
+    base = (PRODUCTS * rng.random(len(value)) ** 2).astype(np.int64)
     step = rng.integers(1, PRODUCTS // len(LINE_WEIGHTS), len(value))
-    product = (base[order] + pos * step[order]) % PRODUCTS
+    product = (base[order] + _positions(counts, order) * step[order]) % PRODUCTS
     frame = {"order": order + 1, "product": product, "quantity": quantity, "unit": unit}
     return frame, amount
-
-
-def _product_popularity() -> np.ndarray:
-    weight = 1.0 / (np.arange(PRODUCTS) + 10.0)
-    return weight / weight.sum()
 
 
 # ---------------------------------------------------------------- events
@@ -461,46 +485,50 @@ def _product_popularity() -> np.ndarray:
 def _events(rng: np.random.Generator, people: Frame, plan: Frame, grouped_t: np.ndarray, days: int) -> Frame:
     """Engagement events sorted by customer and time, without exact duplicates."""
     n = len(plan["first"])
-    prospect = people["prospect"]
     appetite = rng.gamma(EVENT_SHAPE, EVENT_BASE_MEAN / EVENT_SHAPE, n) + EVENTS_PER_ORDER * plan["n_orders"]
-    silent = rng.random(n) < np.where(prospect, SILENT_PROSPECT_SHARE, SILENT_BUYER_SHARE)
+    silent = rng.random(n) < np.where(people["prospect"], SILENT_PROSPECT_SHARE, SILENT_BUYER_SHARE)
     counts = np.where(silent, 0, rng.poisson(appetite))
-    cust = np.repeat(np.arange(n), counts)
-    t = _event_times(rng, cust, plan, grouped_t, days)
-    kind = rng.choice(len(BULK_EVENT_WEIGHTS), len(cust), p=BULK_EVENT_WEIGHTS)
-    active = counts > 0
-    newsletter = np.flatnonzero(active & people["marketing"] & (rng.random(n) < NEWSLETTER_SHARE))
-    follow = np.flatnonzero(active & (rng.random(n) < SOCIAL_FOLLOW_SHARE))
+    near = np.where(plan["n_orders"] > 0, rng.binomial(counts, ANCHORED_EVENT_SHARE), 0)
+    cust_near, t_near = _events_near_orders(rng, near, plan, grouped_t, days)
+    cust_free = _owners(counts - near)
+    t_free = _uniform_times(rng, cust_free, plan)
+    kind = _pick(rng, BULK_EVENT_WEIGHTS, len(cust_near) + len(cust_free))
+    active = np.flatnonzero(counts > 0)
+    newsletter = active[people["marketing"][active] & (rng.random(len(active)) < NEWSLETTER_SHARE)]
+    follow = active[rng.random(len(active)) < SOCIAL_FOLLOW_SHARE]
     once = np.concatenate([newsletter, follow])
     once_kind = np.repeat([NEWSLETTER, SOCIAL_FOLLOW], [len(newsletter), len(follow)])
-    once_t = _uniform_times(rng, once, plan)
-    horizon = days * DAY
-    key = np.concatenate([cust, once]) * horizon + np.concatenate([t, once_t])
-    key = np.sort(key * 16 + np.concatenate([kind, once_kind]), kind="stable")
+    cust = np.concatenate([cust_near, cust_free, once])
+    t = np.concatenate([t_near, t_free, _uniform_times(rng, once, plan)])
+    return _unique_events(cust, t, np.concatenate([kind, once_kind]), days * DAY)
+
+
+def _unique_events(cust: np.ndarray, t: np.ndarray, kind: np.ndarray, horizon: int) -> Frame:
+    """Sort by customer, time and type and drop exact repeats."""
+    key = np.sort((cust * horizon + t) * 16 + kind, kind="stable")
     key = key[np.concatenate([[True], key[1:] != key[:-1]])]
     return {"cust": key // 16 // horizon, "t": key // 16 % horizon, "kind": key % 16}
 
 
 def _uniform_times(rng: np.random.Generator, cust: np.ndarray, plan: Frame) -> np.ndarray:
+    """Times spread over each customer's engaged span (signup .. until)."""
     lo = plan["signup"][cust]
     return lo + (rng.random(len(cust)) * (plan["until"][cust] - lo)).astype(np.int64)
 
 
-def _event_times(
-    rng: np.random.Generator, cust: np.ndarray, plan: Frame, grouped_t: np.ndarray, days: int
-) -> np.ndarray:
-    """Half around the customer's orders, the rest spread over the engaged span."""
-    m = len(cust)
+def _events_near_orders(
+    rng: np.random.Generator, counts: np.ndarray, plan: Frame, grouped_t: np.ndarray, days: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Events a few days before or after a random order of the customer."""
+    cust = _owners(counts)
     n_orders = plan["n_orders"][cust]
     starts = (np.cumsum(plan["n_orders"]) - plan["n_orders"])[cust]
-    pick = np.minimum(starts + (rng.random(m) * n_orders).astype(np.int64), max(len(grouped_t) - 1, 0))
-    anchor = grouped_t[pick] if len(grouped_t) else np.zeros(m, np.int64)
-    offset = rng.laplace(0.0, ANCHOR_SPREAD_DAYS * DAY, m)
-    near = anchor + offset.astype(np.int64)
-    near = np.where(near < plan["signup"][cust], anchor - offset.astype(np.int64), near)
-    anchored = (n_orders > 0) & (rng.random(m) < ANCHORED_EVENT_SHARE)
-    t = np.where(anchored, near, _uniform_times(rng, cust, plan))
-    return np.clip(t, plan["signup"][cust], days * DAY - 1)
+    anchor = grouped_t[starts + (rng.random(len(cust)) * n_orders).astype(np.int64)]
+    offset = np.abs(rng.laplace(0.0, ANCHOR_SPREAD_DAYS * DAY, len(cust))).astype(np.int64)
+    before = rng.random(len(cust)) < 0.5
+    signup = plan["signup"][cust]
+    t = np.where(before & (anchor - offset >= signup), anchor - offset, anchor + offset)
+    return cust, np.minimum(t, days * DAY - 1)
 
 
 # ---------------------------------------------------------------- fx rates
@@ -585,6 +613,11 @@ def _labels(names: tuple[str | None, ...], index: np.ndarray) -> pa.Array:
     return pc.take(pa.array(names, pa.string()), pa.array(index, mask=index < 0))
 
 
+def _blank_where(mask: np.ndarray, values: pa.Array) -> pa.Array:
+    """Null where mask is true."""
+    return pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), values)
+
+
 def _integers(values: np.ndarray) -> pa.Array:
     return pc.cast(pa.array(values, pa.int64()), pa.string())
 
@@ -628,7 +661,6 @@ def _customers_table(start_day: int) -> TableMaker:
     def make(f: Frame) -> dict[str, pa.Array]:
         first = _labels(FIRST_NAMES, f["first"])
         last = _labels(LAST_NAMES, f["last"])
-        birth = _text(_dates(np.where(f["birth"] < 0, 0, f["birth"])))
         handle = pc.binary_join_element_wise(pc.utf8_lower(first), pc.utf8_lower(last), ".")
         phone = _text(_codes(b"", f["phone"], 7))
         return {
@@ -640,7 +672,7 @@ def _customers_table(start_day: int) -> TableMaker:
             "signup_at": _timestamps(f["signup"], start_day),
             "country": _labels(COUNTRIES, f["country"]),
             "city": _labels(tuple(c for cities in CITIES for c in cities), f["city"]),
-            "birth_date": pc.if_else(pa.array(f["birth"] < 0), pa.scalar(None, pa.string()), birth),
+            "birth_date": _blank_where(f["birth_missing"], _text(_dates(f["birth"]))),
             "gender": _labels(GENDERS, f["gender"]),
             "acquisition_channel": _labels(ACQUISITION_CHANNELS, f["acquisition"]),
             "is_member": _flags(f["member"]),
@@ -797,7 +829,7 @@ def _write(
 ) -> int:
     """Write chunks (and optional bad rows) to one file; return the row count."""
     schema = pa.schema([(name, pa.string()) for name in names])
-    writer = _CsvWriter(path, names) if fmt == "csv" else pq.ParquetWriter(path, schema, compression="zstd")
+    writer = _CsvWriter(path, names) if fmt == "csv" else _parquet_writer(path, schema)
     rows, sample = 0, None
     try:
         for chunk in chunks:
@@ -812,3 +844,11 @@ def _write(
     finally:
         writer.close()
     return rows
+
+
+def _parquet_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    """zstd, dictionary pages only for low-cardinality columns, no statistics."""
+    dictionary = [name for name in schema.names if name in DICTIONARY_COLUMNS]
+    return pq.ParquetWriter(
+        path, schema, compression="zstd", use_dictionary=dictionary, write_statistics=False
+    )

@@ -62,6 +62,7 @@ ORDER_ROWS = [
     ["bad_future", "c1", "2099-01-11 10:00:00", "10.00", "", "", "", "", ""],
     ["bad_unknown_currency", "c1", "2025-01-11 10:00:00", "10.00", "", "", "", "XYZ", ""],
     ["bad_unknown_customer", "c999", "2025-01-11 10:00:00", "10.00", "", "", "", "", ""],
+    ["bad_customer_quarantined", "c7", "2025-01-11 10:00:00", "10.00", "", "", "", "", ""],
     ["bad_conflict", "c1", "2025-01-11 10:00:00", "10.00", "", "", "", "", ""],
     ["bad_conflict", "c1", "2025-01-11 10:00:00", "11.00", "", "", "", "", ""],
 ]
@@ -129,6 +130,7 @@ EXPECTED = [
     ("orders", "order_id", "bad_future", "future_timestamp", 1),
     ("orders", "order_id", "bad_unknown_currency", "unknown_currency", 1),
     ("orders", "order_id", "bad_unknown_customer", "unknown_customer", 1),
+    ("orders", "order_id", "bad_customer_quarantined", "customer_quarantined", 1),
     ("orders", "order_id", "bad_conflict", "conflicting_duplicate_key", 2),
     ("order_items", "order_id", "", "missing_order_id", 1),
     ("order_items", "product_id", "bad_missing_quantity", "missing_quantity", 1),

@@ -1,5 +1,7 @@
 -- One row per distinct raw engagement_events row, typed, with the reason it breaks the contract
 -- (null = clean). Unknown event types are kept and flagged, not quarantined.
+-- The demo seed of this table runs first when it is selected, so that the unit tests of this model find
+-- their source relation on a fresh warehouse. depends_on: {{ ref('engagement_events') }}
 with collapsed as (
     {{ collapse_exact_duplicates('engagement_events') }}
 ),

@@ -1,5 +1,7 @@
 -- One row per distinct raw order_items row, typed and converted to the reporting currency at its
 -- order's rate, with the reason it breaks the contract (null = clean).
+-- The demo seed of this table runs first when it is selected, so that the unit tests of this model find
+-- their source relation on a fresh warehouse. depends_on: {{ ref('order_items') }}
 with collapsed as (
     {{ collapse_exact_duplicates('order_items') }}
 ),

@@ -1,5 +1,7 @@
 -- One row per distinct raw orders row, typed and converted to the reporting currency, with the
 -- reason it breaks the contract (null = clean). The first failing check names the reason.
+-- The demo seed of this table runs first when it is selected, so that the unit tests of this model find
+-- their source relation on a fresh warehouse. depends_on: {{ ref('orders') }}
 with collapsed as (
     {{ collapse_exact_duplicates('orders') }}
 ),
@@ -24,6 +26,11 @@ fx_rates as (
 known_customers as (
     select customer_id from customers
     where quarantine_reason is null
+),
+
+quarantined_customers as (
+    select customer_id from customers
+    where quarantine_reason is not null and customer_id is not null
 ),
 
 -- When a customers table is given at all, every order must belong to one of its customers.
@@ -141,6 +148,10 @@ row_defects as (
             when rated.status is null then 'unknown_status'
             when rated.ordered_at > {{ build_clock() }} then 'future_timestamp'
             when rated.fx_rate is null then 'unknown_currency'
+            when customers_given.is_given
+                and rated.customer_id in (select quarantined_customers.customer_id from quarantined_customers)
+                and rated.customer_id not in (select known_customers.customer_id from known_customers)
+                then 'customer_quarantined'
             when customers_given.is_given
                 and rated.customer_id not in (select known_customers.customer_id from known_customers)
                 then 'unknown_customer'
