@@ -13,6 +13,7 @@
         {%- endfor -%}
         {%- set as_of = as_of_date_var() -%}
         {%- set clock = build_clock() -%}
+        {%- do validate_threshold_vars() -%}
     {%- endif -%}
     select 1
 {% endmacro %}
@@ -25,3 +26,62 @@
 {% macro default__time_zone_exists_sql(zone) -%}
     select count(*) from pg_timezone_names() where name = '{{ zone | replace("'", "''") }}'
 {%- endmacro %}
+
+
+{#- Thresholds that must be ordered or bounded; each failure names the var. -#}
+{% macro validate_threshold_vars() %}
+    {%- for dimension in ['recency', 'frequency', 'monetary'] -%}
+        {%- set method = var('rfm_' ~ dimension ~ '_method') -%}
+        {%- if method not in ['quantile', 'fixed'] -%}
+            {{ exceptions.raise_compiler_error("var rfm_" ~ dimension ~ "_method must be quantile or fixed, got '" ~ method ~ "'") }}
+        {%- endif -%}
+        {%- do check_increasing('rfm_' ~ dimension ~ '_cut_points', var('rfm_' ~ dimension ~ '_cut_points'), 4) -%}
+    {%- endfor -%}
+    {%- do check_increasing('value_tier_shares', var('value_tier_shares'), 4, 0, 1) -%}
+    {%- do check_increasing('value_band_shares', var('value_band_shares'), 2, 0, 1) -%}
+    {%- if not (var('new_customer_days') <= var('declining_after_days') < var('churn_days')) -%}
+        {{ exceptions.raise_compiler_error("vars must satisfy new_customer_days <= declining_after_days < churn_days, got "
+            ~ var('new_customer_days') ~ ", " ~ var('declining_after_days') ~ ", " ~ var('churn_days')) }}
+    {%- endif -%}
+    {%- if not (1 <= var('declining_interval_factor') < var('churn_interval_factor')) -%}
+        {{ exceptions.raise_compiler_error("vars must satisfy 1 <= declining_interval_factor < churn_interval_factor, got "
+            ~ var('declining_interval_factor') ~ ", " ~ var('churn_interval_factor')) }}
+    {%- endif -%}
+    {%- if not (0 < var('activity_drop_share') < 1) -%}
+        {{ exceptions.raise_compiler_error("var activity_drop_share must be between 0 and 1, got " ~ var('activity_drop_share')) }}
+    {%- endif -%}
+    {%- if not (0 <= var('engaged_min_score') <= 100) -%}
+        {{ exceptions.raise_compiler_error("var engaged_min_score must be between 0 and 100, got " ~ var('engaged_min_score')) }}
+    {%- endif -%}
+    {%- for name in ['rfm_window_days', 'reactivated_days', 'mature_tenure_days', 'activity_window_days',
+                     'engagement_window_days', 'responder_window_days', 'loyal_min_orders', 'interval_min_orders'] -%}
+        {%- if not (var(name) is number and var(name) > 0) -%}
+            {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a positive number, got " ~ var(name)) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set frozen_tiers = frozen_cut_point('value_tier_min_monetary') -%}
+    {%- if frozen_tiers is not none -%}
+        {%- do check_increasing('loyalty_frozen_cut_points.value_tier_min_monetary', frozen_tiers | reverse | list, 4) -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro check_increasing(name, values, length, lower=none, upper=none) %}
+    {%- set state = namespace(ok=(values is iterable and values is not string and values | length == length)) -%}
+    {%- if state.ok -%}
+        {%- for value in values -%}
+            {%- if not value is number -%}{%- set state.ok = false -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if state.ok -%}
+        {%- for index in range(1, length) -%}
+            {%- if values[index] <= values[index - 1] -%}{%- set state.ok = false -%}{%- endif -%}
+        {%- endfor -%}
+        {%- if lower is not none and values[0] <= lower -%}{%- set state.ok = false -%}{%- endif -%}
+        {%- if upper is not none and values[-1] > upper -%}{%- set state.ok = false -%}{%- endif -%}
+    {%- endif -%}
+    {%- if not state.ok -%}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ " must be " ~ length ~ " numbers in increasing order"
+            ~ ((" within (" ~ lower ~ ", " ~ upper ~ "]") if lower is not none else "") ~ ", got " ~ values) }}
+    {%- endif -%}
+{% endmacro %}
