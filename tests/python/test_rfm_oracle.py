@@ -1,0 +1,112 @@
+"""The RFM mart equals an independent plain-Python recomputation, customer by customer, on the demo
+data and on the CDNOW sample (every one of its 2,357 customers)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT_DIR, run_runner
+from rfm_oracle import Order, latest_purchase_date, rfm
+
+CDNOW = PROJECT_DIR.parent / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
+
+
+def mart_rows(run) -> dict[str, tuple]:
+    rows = run.query(
+        "select customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, rfm_segment "
+        "from marts.fct_customer_rfm"
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def oracle_rows(orders: list[Order], as_of: datetime.date) -> dict[str, tuple]:
+    return {
+        customer: (x.recency_days, x.frequency, x.monetary, x.r_score, x.f_score, x.m_score, x.segment)
+        for customer, x in rfm(orders, as_of).items()
+    }
+
+
+@pytest.fixture(scope="module")
+def demo_build(tmp_path_factory):
+    run = run_runner(["demo"], tmp_path_factory.mktemp("demo") / "warehouse.duckdb")
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run
+
+
+@pytest.fixture(scope="module")
+def cdnow_build(tmp_path_factory):
+    base = tmp_path_factory.mktemp("cdnow")
+    data = base / "data"
+    data.mkdir()
+    orders = cdnow_orders()
+    with open(data / "orders.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["order_id", "customer_id", "ordered_at", "amount"])
+        for number, order in enumerate(orders, start=1):
+            writer.writerow([number, order.customer_id, order.order_date.isoformat(), str(order.net_amount)])
+    run = run_runner(["build", "--data-dir", str(data)], base / "warehouse.duckdb")
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run, orders
+
+
+def cdnow_orders() -> list[Order]:
+    orders = []
+    for line in CDNOW.read_text().splitlines():
+        _, customer, date, _, amount = line.split()
+        day = datetime.date(int(date[:4]), int(date[4:6]), int(date[6:]))
+        orders.append(Order(customer.lstrip("0"), day, "completed", Decimal(amount)))
+    return orders
+
+
+def staged_demo_orders(run) -> list[Order]:
+    """The clean orders as staging typed them (the oracle recomputes everything downstream of that)."""
+    rows = run.query("select customer_id, order_date, status, net_amount from staging.stg_raw__orders")
+    return [Order(*row) for row in rows]
+
+
+def test_demo_rfm_equals_the_oracle(demo_build):
+    orders = staged_demo_orders(demo_build)
+    as_of = latest_purchase_date(orders)
+    assert demo_build.query("select as_of_date from intermediate.int_as_of_date")[0][0] == as_of
+    assert mart_rows(demo_build) == oracle_rows(orders, as_of)
+
+
+def test_cdnow_rfm_equals_the_oracle_for_every_customer(cdnow_build):
+    run, orders = cdnow_build
+    expected = oracle_rows(orders, latest_purchase_date(orders))
+    assert len(expected) == 2357
+    assert mart_rows(run) == expected
+
+
+def test_demo_segments_are_balanced_and_pareto_shows(demo_build):
+    orders = staged_demo_orders(demo_build)
+    result = rfm(orders, latest_purchase_date(orders))
+    largest = Counter(x.segment for x in result.values()).most_common(1)[0][1]
+    assert largest <= 0.6 * len(result)
+    amounts = sorted((x.monetary for x in result.values()), reverse=True)
+    top = amounts[: -(-len(amounts) * 20 // 100)]
+    share = sum(top) / sum(amounts)
+    assert 0.5 < share < 0.95
+    headline = demo_build.query("select revenue_share from marts.mart_pareto where is_headline")[0][0]
+    assert abs(headline - float(share)) < 1e-9
+
+
+def test_every_demo_customer_is_in_dim_customers_once(demo_build):
+    customers = {row[0] for row in demo_build.query("select customer_id from staging.stg_raw__customers")}
+    buyers = {order.customer_id for order in staged_demo_orders(demo_build)}
+    events = {row[0] for row in demo_build.query("select customer_id from staging.stg_raw__engagement_events")}
+    dim = demo_build.query("select customer_id from marts.dim_customers")
+    assert len(dim) == len({row[0] for row in dim})
+    # the demo has nothing after its as-of date, so every known id is a customer
+    assert {row[0] for row in dim} == customers | buyers | events
+
+
+def test_demo_summary_names_what_was_built(demo_build):
+    assert "As-of date:" in demo_build.stdout
+    assert "Rows per input table" in demo_build.stdout
+    assert "quarantined" in demo_build.stdout
