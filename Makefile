@@ -34,6 +34,7 @@ pytest: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check runner.py customer_pyramid tests/python
+	$(BIN)/ruff format --check runner.py customer_pyramid tests/python
 	PYRAMID_DB=$(CI_DB) $(BIN)/sqlfluff lint models
 
 clean:

@@ -72,13 +72,30 @@ import pyarrow.parquet as pq
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "orders": (
-        "order_id", "customer_id", "ordered_at", "amount", "status",
-        "refund_amount", "channel", "currency", "store_id",
+        "order_id",
+        "customer_id",
+        "ordered_at",
+        "amount",
+        "status",
+        "refund_amount",
+        "channel",
+        "currency",
+        "store_id",
     ),
     "customers": (
-        "customer_id", "email", "phone", "first_name", "last_name",
-        "signup_at", "country", "city", "birth_date", "gender",
-        "acquisition_channel", "is_member", "accepts_marketing",
+        "customer_id",
+        "email",
+        "phone",
+        "first_name",
+        "last_name",
+        "signup_at",
+        "country",
+        "city",
+        "birth_date",
+        "gender",
+        "acquisition_channel",
+        "is_member",
+        "accepts_marketing",
     ),
     "order_items": ("order_id", "product_id", "category", "quantity", "unit_price"),
     "engagement_events": ("customer_id", "occurred_at", "event_type", "channel"),
@@ -88,11 +105,26 @@ FORMATS = ("csv", "parquet")
 DAY = 86_400
 CHUNK_ROWS = 1_000_000
 WRITER_THREADS = 3
-DICTIONARY_COLUMNS = frozenset({
-    "status", "channel", "currency", "store_id", "product_id", "category", "quantity",
-    "event_type", "first_name", "last_name", "country", "city", "gender",
-    "acquisition_channel", "is_member", "accepts_marketing",
-})
+DICTIONARY_COLUMNS = frozenset(
+    {
+        "status",
+        "channel",
+        "currency",
+        "store_id",
+        "product_id",
+        "category",
+        "quantity",
+        "event_type",
+        "first_name",
+        "last_name",
+        "country",
+        "city",
+        "gender",
+        "acquisition_channel",
+        "is_member",
+        "accepts_marketing",
+    }
+)
 CUSTOMER_DIGITS = 7
 ORDER_DIGITS = 8
 PRODUCT_DIGITS = 4
@@ -103,8 +135,14 @@ COUNTRY_WEIGHTS = (0.42, 0.08, 0.16, 0.10, 0.09, 0.05, 0.05, 0.05)
 CURRENCIES = ("USD", "EUR", "GBP")
 COUNTRY_CURRENCY = (0, 0, 2, 1, 1, 1, 1, 1)
 PHONE_PREFIXES = (
-    "+1-555-", "+1-555-", "+44-555-", "+49-555-",
-    "+33-555-", "+31-555-", "+34-555-", "+39-555-",
+    "+1-555-",
+    "+1-555-",
+    "+44-555-",
+    "+49-555-",
+    "+33-555-",
+    "+31-555-",
+    "+34-555-",
+    "+39-555-",
 )
 CITIES = (
     ("New York", "Los Angeles", "Chicago", "Austin"),
@@ -118,14 +156,53 @@ CITIES = (
 )
 CITY_WEIGHTS = (0.4, 0.3, 0.2, 0.1)
 FIRST_NAMES = (
-    "Anna", "Ben", "Carla", "David", "Emma", "Felix", "Grace", "Hugo",
-    "Ines", "Jack", "Klara", "Leo", "Maria", "Noah", "Olivia", "Paul",
-    "Quinn", "Rosa", "Sam", "Tara", "Umar", "Vera", "Will", "Yara", "Zoe",
+    "Anna",
+    "Ben",
+    "Carla",
+    "David",
+    "Emma",
+    "Felix",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jack",
+    "Klara",
+    "Leo",
+    "Maria",
+    "Noah",
+    "Olivia",
+    "Paul",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Will",
+    "Yara",
+    "Zoe",
 )
 LAST_NAMES = (
-    "Smith", "Jones", "Brown", "Miller", "Garcia", "Martin", "Muller",
-    "Rossi", "Dubois", "Jansen", "Lopez", "Wilson", "Taylor", "Schmidt",
-    "Bianchi", "Moreau", "Visser", "Clark", "Lewis", "Walker",
+    "Smith",
+    "Jones",
+    "Brown",
+    "Miller",
+    "Garcia",
+    "Martin",
+    "Muller",
+    "Rossi",
+    "Dubois",
+    "Jansen",
+    "Lopez",
+    "Wilson",
+    "Taylor",
+    "Schmidt",
+    "Bianchi",
+    "Moreau",
+    "Visser",
+    "Clark",
+    "Lewis",
+    "Walker",
 )
 GENDERS = ("F", "M", "X", None)
 GENDER_WEIGHTS = (0.49, 0.45, 0.02, 0.04)
@@ -170,8 +247,15 @@ LINE_WEIGHTS = (0.45, 0.30, 0.15, 0.10)
 QUANTITY_WEIGHTS = (0.70, 0.20, 0.10)
 
 EVENT_TYPES = (
-    "site_visit", "email_open", "app_session", "email_click", "brand_page_view",
-    "review", "push_open", "newsletter_subscribe", "social_follow",
+    "site_visit",
+    "email_open",
+    "app_session",
+    "email_click",
+    "brand_page_view",
+    "review",
+    "push_open",
+    "newsletter_subscribe",
+    "social_follow",
 )
 EVENT_CHANNELS = ("web", "email", "app", "email", "web", "web", "web", "web", "social")
 BULK_EVENT_WEIGHTS = (0.37, 0.27, 0.12, 0.10, 0.118, 0.02, 0.002)
@@ -246,11 +330,17 @@ def _generate_all(
     grouped_t = _order_times(rngs[2], plan, days)
     futures = {
         "engagement_events": _submit(
-            sink, "engagement_events", partial(_events, rngs[4], people, plan, grouped_t, days),
-            _events_table(ids, start_day), _bad_events,
+            sink,
+            "engagement_events",
+            partial(_events, rngs[4], people, plan, grouped_t, days),
+            _events_table(ids, start_day),
+            _bad_events,
         ),
         "customers": _submit(
-            sink, "customers", partial(_customer_frame, people, plan), _customers_table(start_day),
+            sink,
+            "customers",
+            partial(_customer_frame, people, plan),
+            _customers_table(start_day),
             partial(_bad_customers, customers=customers),
         ),
         "fx_rates": _submit(sink, "fx_rates", partial(_fx, rngs[5], start_day, days), _fx_table, _bad_fx),
@@ -259,7 +349,10 @@ def _generate_all(
     n_orders = len(orders["t"])
     missing = f"C{max(9_999_999, customers + 500):0{CUSTOMER_DIGITS}d}"
     futures["orders"] = _submit(
-        sink, "orders", lambda: orders, _orders_table(ids, start_day),
+        sink,
+        "orders",
+        lambda: orders,
+        _orders_table(ids, start_day),
         partial(_bad_orders, n_orders=n_orders, missing_customer=missing),
     )
     futures["order_items"] = _submit(
@@ -307,8 +400,20 @@ def _people(rng: np.random.Generator, n: int) -> Frame:
 
 
 def _customer_frame(people: Frame, plan: Frame) -> Frame:
-    keys = ("country", "city", "first", "last", "email_number", "phone", "birth",
-            "birth_missing", "gender", "acquisition", "member", "marketing")
+    keys = (
+        "country",
+        "city",
+        "first",
+        "last",
+        "email_number",
+        "phone",
+        "birth",
+        "birth_missing",
+        "gender",
+        "acquisition",
+        "member",
+        "marketing",
+    )
     frame = {key: people[key] for key in keys}
     frame["id"] = np.arange(1, len(people["country"]) + 1)
     frame["signup"] = plan["signup"]
@@ -629,12 +734,11 @@ def _flags(values: np.ndarray) -> pa.Array:
 # ---------------------------------------------------------------- tables
 
 
-
 def _frame_tables(frame: Frame, make: TableMaker) -> Iterator[dict[str, pa.Array]]:
     """Format a numeric frame in chunks of CHUNK_ROWS rows."""
     rows = len(next(iter(frame.values())))
     for lo in range(0, rows, CHUNK_ROWS):
-        yield make({key: value[lo: lo + CHUNK_ROWS] for key, value in frame.items()})
+        yield make({key: value[lo : lo + CHUNK_ROWS] for key, value in frame.items()})
 
 
 def _orders_table(customer_ids: np.ndarray, start_day: int) -> TableMaker:
@@ -650,6 +754,7 @@ def _orders_table(customer_ids: np.ndarray, start_day: int) -> TableMaker:
             "currency": _labels(CURRENCIES, f["currency"]),
             "store_id": _labels(_store_names(), f["store"] - 1),
         }
+
     return make
 
 
@@ -678,6 +783,7 @@ def _customers_table(start_day: int) -> TableMaker:
             "is_member": _flags(f["member"]),
             "accepts_marketing": _flags(f["marketing"]),
         }
+
     return make
 
 
@@ -699,6 +805,7 @@ def _events_table(customer_ids: np.ndarray, start_day: int) -> TableMaker:
             "event_type": _labels(EVENT_TYPES, f["kind"]),
             "channel": _labels(EVENT_CHANNELS, f["kind"]),
         }
+
     return make
 
 
@@ -733,8 +840,7 @@ def _bad_orders(sample: pa.Table, n_orders: int, missing_customer: str) -> Rows:
         {"amount": "12,3x"},
     ]
     rows = [
-        {**base, "order_id": f"O{n_orders + k:0{ORDER_DIGITS}d}", **change}
-        for k, change in enumerate(changes, start=1)
+        {**base, "order_id": f"O{n_orders + k:0{ORDER_DIGITS}d}", **change} for k, change in enumerate(changes, start=1)
     ]
     rows += [_row(sample, i) for i in (1, 2, 3)]
     conflict = _row(sample, 4)
@@ -749,8 +855,12 @@ def _bad_customers(sample: pa.Table, customers: int) -> Rows:
         dict(_row(sample, 0), customer_id=None, email="no.id@example.com"),
         _row(sample, 1),
         _row(sample, 2),
-        dict(_row(sample, 0), customer_id=f"C{customers + 1:0{CUSTOMER_DIGITS}d}",
-             email="bad.signup@example.com", signup_at="2024-02-30 25:61:00"),
+        dict(
+            _row(sample, 0),
+            customer_id=f"C{customers + 1:0{CUSTOMER_DIGITS}d}",
+            email="bad.signup@example.com",
+            signup_at="2024-02-30 25:61:00",
+        ),
         conflict,
     ]
 
@@ -783,8 +893,7 @@ def _bad_events(sample: pa.Table) -> Rows:
 def _bad_fx(sample: pa.Table) -> Rows:
     first_day = datetime.date.fromisoformat(_row(sample, 0)["rate_date"])
     return [
-        {"currency": "EUR", "rate_date": (first_day - datetime.timedelta(days=1)).isoformat(),
-         "rate": "0.000000"},
+        {"currency": "EUR", "rate_date": (first_day - datetime.timedelta(days=1)).isoformat(), "rate": "0.000000"},
         {"currency": "GBP", "rate_date": "2025-02-30", "rate": "1.270000"},
         _row(sample, 0),
     ]
@@ -804,8 +913,8 @@ class _CsvWriter:
         fields = [_csv_field(column.combine_chunks()) for column in table.columns]
         lines = pc.binary_join_element_wise(*fields, ",", null_handling="replace", null_replacement="")
         lines = pc.binary_join_element_wise(lines, "", "\n")
-        offsets = np.frombuffer(lines.buffers()[1], np.int32)[lines.offset:]
-        body = memoryview(lines.buffers()[2])[offsets[0]: offsets[len(lines)]]
+        offsets = np.frombuffer(lines.buffers()[1], np.int32)[lines.offset :]
+        body = memoryview(lines.buffers()[2])[offsets[0] : offsets[len(lines)]]
         self._file.write(body)
 
     def close(self) -> None:
@@ -849,6 +958,4 @@ def _write(
 def _parquet_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
     """zstd, dictionary pages only for low-cardinality columns, no statistics."""
     dictionary = [name for name in schema.names if name in DICTIONARY_COLUMNS]
-    return pq.ParquetWriter(
-        path, schema, compression="zstd", use_dictionary=dictionary, write_statistics=False
-    )
+    return pq.ParquetWriter(path, schema, compression="zstd", use_dictionary=dictionary, write_statistics=False)

@@ -78,7 +78,12 @@ def rfm(orders: list[Order], as_of: datetime.date) -> dict[str, Rfm]:
         m_score = 1 + (5 * s_monetary) // n
         f_score = 1 + sum(1 for cut in FREQUENCY_CUT_POINTS if frequency[customer] >= cut)
         result[customer] = Rfm(
-            recency[customer], frequency[customer], monetary[customer], r_score, f_score, m_score,
+            recency[customer],
+            frequency[customer],
+            monetary[customer],
+            r_score,
+            f_score,
+            m_score,
             GRID[r_score][f_score],
         )
     return result

@@ -15,8 +15,7 @@ def macro_contract() -> dict[str, list[str]]:
     start = text.index("{%- set contract = {")
     block = text[start : text.index("} -%}", start)]
     return {
-        name: re.findall(r"'([a-z_]+)'", columns)
-        for name, columns in re.findall(r"'([a-z_]+)': \[([^\]]*)\]", block)
+        name: re.findall(r"'([a-z_]+)'", columns) for name, columns in re.findall(r"'([a-z_]+)': \[([^\]]*)\]", block)
     }
 
 

@@ -21,13 +21,30 @@ END = datetime.date(2025, 12, 31)
 START = END - datetime.timedelta(days=3 * 365)
 TABLES = {
     "orders": [
-        "order_id", "customer_id", "ordered_at", "amount", "status",
-        "refund_amount", "channel", "currency", "store_id",
+        "order_id",
+        "customer_id",
+        "ordered_at",
+        "amount",
+        "status",
+        "refund_amount",
+        "channel",
+        "currency",
+        "store_id",
     ],
     "customers": [
-        "customer_id", "email", "phone", "first_name", "last_name", "signup_at",
-        "country", "city", "birth_date", "gender", "acquisition_channel",
-        "is_member", "accepts_marketing",
+        "customer_id",
+        "email",
+        "phone",
+        "first_name",
+        "last_name",
+        "signup_at",
+        "country",
+        "city",
+        "birth_date",
+        "gender",
+        "acquisition_channel",
+        "is_member",
+        "accepts_marketing",
     ],
     "order_items": ["order_id", "product_id", "category", "quantity", "unit_price"],
     "engagement_events": ["customer_id", "occurred_at", "event_type", "channel"],
@@ -36,8 +53,14 @@ TABLES = {
 STATUSES = {"completed", "cancelled", "refunded", "partially_refunded"}
 ORDER_CHANNELS = {"online", "offline", "social", "other"}
 KNOWN_EVENTS = {
-    "site_visit", "app_session", "email_open", "email_click", "newsletter_subscribe",
-    "brand_page_view", "social_follow", "review",
+    "site_visit",
+    "app_session",
+    "email_open",
+    "email_click",
+    "newsletter_subscribe",
+    "brand_page_view",
+    "social_follow",
+    "review",
 }
 CURRENCY_OF = {"US": "USD", "CA": "USD", "GB": "GBP"}
 EURO_COUNTRIES = {"DE", "FR", "NL", "ES", "IT", "IE", "AT", "BE", "PT", "FI"}
@@ -62,9 +85,7 @@ def read(folder: Path, table: str, fmt: str = "parquet") -> dict[str, list]:
     if fmt == "parquet":
         return pq.read_table(folder / f"{table}.parquet").to_pydict()
     names = TABLES[table]
-    options = pcsv.ConvertOptions(
-        column_types={name: pa.string() for name in names}, strings_can_be_null=True
-    )
+    options = pcsv.ConvertOptions(column_types={name: pa.string() for name in names}, strings_can_be_null=True)
     return pcsv.read_csv(folder / f"{table}.csv", convert_options=options).to_pydict()
 
 
@@ -329,9 +350,7 @@ def test_nothing_outside_window(tables: dict[str, dict[str, list]]) -> None:
     first = datetime.datetime.combine(START, datetime.time(), datetime.UTC)
     last = datetime.datetime.combine(END, datetime.time(23, 59, 59), datetime.UTC)
     stamps = (
-        tables["orders"]["ordered_at"]
-        + tables["engagement_events"]["occurred_at"]
-        + tables["customers"]["signup_at"]
+        tables["orders"]["ordered_at"] + tables["engagement_events"]["occurred_at"] + tables["customers"]["signup_at"]
     )
     assert all(first <= parse_ts(ts) <= last for ts in stamps)
     assert max(parse_date(d) for d in tables["fx_rates"]["rate_date"]) == END
@@ -390,9 +409,9 @@ def test_one_time_buyers_and_heavy_tail(tables: dict[str, dict[str, list]]) -> N
 def test_reactivated_customer_exists(tables: dict[str, dict[str, list]]) -> None:
     recent = datetime.datetime.combine(END, datetime.time(), datetime.UTC) - datetime.timedelta(days=120)
     reactivated = [
-        cust for cust, times in order_times(tables["orders"]).items()
-        if times[-1] >= recent
-        and any(b - a > datetime.timedelta(days=365) for a, b in pairwise(times))
+        cust
+        for cust, times in order_times(tables["orders"]).items()
+        if times[-1] >= recent and any(b - a > datetime.timedelta(days=365) for a, b in pairwise(times))
     ]
     assert len(reactivated) >= 20
 
@@ -437,7 +456,8 @@ def test_event_type_mix(tables: dict[str, dict[str, list]]) -> None:
     assert 0 < unknown / total < 0.01
     assert kinds["review"] / total < 0.05
     once = Counter(
-        (cust, kind) for cust, kind in zip(events["customer_id"], events["event_type"], strict=True)
+        (cust, kind)
+        for cust, kind in zip(events["customer_id"], events["event_type"], strict=True)
         if kind in ("newsletter_subscribe", "social_follow")
     )
     assert sum(n > 1 for n in once.values()) / len(once) < 0.05
@@ -497,8 +517,10 @@ def test_bad_orders(clean: tuple[Path, dict[str, int]], dirty: tuple[Path, dict[
     assert any(r["amount"].startswith("-") for r in extra)
     assert any(r["amount"] == "12,3x" for r in extra)
     assert any(
-        MONEY.fullmatch(r["amount"]) and MONEY.fullmatch(r["refund_amount"])
-        and Decimal(r["refund_amount"]) > Decimal(r["amount"]) for r in extra
+        MONEY.fullmatch(r["amount"])
+        and MONEY.fullmatch(r["refund_amount"])
+        and Decimal(r["refund_amount"]) > Decimal(r["amount"])
+        for r in extra
     )
     assert any(r["refund_amount"].startswith("-") for r in extra)
     assert any(r["status"] == "shipped" for r in extra)

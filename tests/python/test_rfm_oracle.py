@@ -7,7 +7,6 @@ import csv
 import datetime
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from conftest import PROJECT_DIR, run_runner

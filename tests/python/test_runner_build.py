@@ -61,7 +61,8 @@ def test_every_quarantine_reason_comes_from_its_crafted_row(crafted_build):
     for table, column, marker, reason, count in EXPECTED:
         condition = f"coalesce({column}, '') = '{marker}'"
         found = run.query(
-            f"select reason, sum(raw_row_count) from staging.stg_raw__{table}_quarantined where {condition} group by reason"
+            f"select reason, sum(raw_row_count) from staging.stg_raw__{table}_quarantined "
+            f"where {condition} group by reason"
         )
         assert found == [(reason, count)], (table, marker, found)
 
@@ -97,7 +98,7 @@ def test_raw_rows_reconcile_with_the_files(crafted_build):
 
 def test_runner_prints_counts_per_table_and_reason(crafted_build):
     run, _ = crafted_build
-    for table, _, _, reason, _ in EXPECTED:
+    for _table, _, _, reason, _ in EXPECTED:
         assert re.search(rf"quarantined\s+\d+ {reason}", run.stdout), reason
     for table in TABLES:
         assert re.search(rf"^\s+{table}\s+raw\s+\d+:", run.stdout, re.MULTILINE), table
@@ -122,8 +123,10 @@ def test_parquet_and_csv_inputs_build_the_same(runner, tmp_path):
     parquet_dir = tmp_path / "parquet"
     parquet_dir.mkdir()
     for path in csv_dir.glob("*.csv"):
-        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types={}, strings_can_be_null=True,
-                                                                         auto_dict_encode=False))
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(column_types={}, strings_can_be_null=True, auto_dict_encode=False),
+        )
         table = table.cast(__import__("pyarrow").schema([(name, "string") for name in table.column_names]))
         pq.write_table(table, parquet_dir / f"{path.stem}.parquet")
     run = runner("build", "--data-dir", str(parquet_dir))

@@ -45,7 +45,9 @@ def test_missing_required_column_names_file_and_column(runner, tmp_path):
 
 def test_missing_required_column_of_optional_table(runner, tmp_path):
     data = tmp_path / "data"
-    write_csv(data / "orders.csv", ["order_id", "customer_id", "ordered_at", "amount"], [["o1", "c1", "2025-01-01", "1"]])
+    write_csv(
+        data / "orders.csv", ["order_id", "customer_id", "ordered_at", "amount"], [["o1", "c1", "2025-01-01", "1"]]
+    )
     write_csv(data / "engagement_events.csv", ["customer_id", "occurred_at"], [["c1", "2025-01-01"]])
     run = runner("build", "--data-dir", str(data))
     assert_one_line_error(run, "engagement_events.csv", "'event_type'")

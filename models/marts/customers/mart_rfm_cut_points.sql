@@ -11,7 +11,7 @@ scored as (
     select
         as_of_date,
         '{{ dimension }}' as dimension,
-        '{{ var("rfm_" ~ dimension ~ "_method") }}' as method,
+        '{{ var("rfm_" ~ dimension ~ "_method") }}' as scoring_method,
         {{ score }} as score,
         cast({{ column }} as {{ money_type() }}) as dimension_value
     from rfm
@@ -36,9 +36,9 @@ final as (
     select
         scored.as_of_date,
         scored.dimension,
-        scored.method,
+        scored.scoring_method,
         cast(scored.score as integer) as score,
-        case when scored.method = 'fixed' then configured.configured_cut_point end as configured_cut_point,
+        case when scored.scoring_method = 'fixed' then configured.configured_cut_point end as configured_cut_point,
         min(scored.dimension_value) as min_value,
         max(scored.dimension_value) as max_value,
         cast(count(*) as bigint) as buyers
@@ -50,7 +50,7 @@ final as (
     group by
         scored.as_of_date,
         scored.dimension,
-        scored.method,
+        scored.scoring_method,
         scored.score,
         configured.configured_cut_point
 )
