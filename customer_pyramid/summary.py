@@ -17,11 +17,32 @@ def build_summary(database: Path, results: list) -> str:
         rows = connection.execute(
             "select table_name, outcome, reason, row_count from marts.mart_data_quality"
         ).fetchall()
+        headline = _headline(connection)
     lines = [f"As-of date: {as_of} ({source}). Warehouse: {database}"]
     lines.append(_built_line(results))
+    lines += headline
     lines.append("Rows per input table (raw = in scope + out of scope + duplicates + quarantined):")
     lines += format_quality(rows)
     return "\n".join(lines)
+
+
+def _headline(connection) -> list[str]:
+    """Customers, the Pareto headline and the biggest segments, straight from the marts."""
+    customers, buyers = connection.execute(
+        "select count(*), count(*) filter (where is_buyer) from marts.dim_customers"
+    ).fetchone()
+    pareto = connection.execute("select buyer_share, revenue_share from marts.mart_pareto where is_headline").fetchone()
+    lines = [f"Customers: {customers:,} ({buyers:,} buyers, {customers - buyers:,} prospects)"]
+    if pareto and pareto[1] is not None:
+        lines.append(f"The top {pareto[0]:.0%} of buyers hold {pareto[1]:.1%} of the revenue of the RFM window")
+    for segmentation in ("rfm_segment", "lifecycle_stage", "loyalty_tier"):
+        top = connection.execute(
+            "select segment, customers from marts.mart_segment_summary where segmentation = ? "
+            "order by customers desc, segment limit 4",
+            [segmentation],
+        ).fetchall()
+        lines.append(f"  {segmentation:<16} " + ", ".join(f"{segment} {count:,}" for segment, count in top))
+    return lines
 
 
 def _built_line(results: list) -> str:
