@@ -46,3 +46,54 @@
 {% macro default__percentile_series() -%}
     (select generate_series as percentile from generate_series(1, 100)) as series
 {%- endmacro %}
+
+
+{#- First day of the month of a date. -#}
+{% macro month_start(date_expression) -%}
+    {{ return(adapter.dispatch('month_start', 'customer_pyramid')(date_expression)) }}
+{%- endmacro %}
+
+{% macro default__month_start(date_expression) -%}
+    cast(date_trunc('month', {{ date_expression }}) as date)
+{%- endmacro %}
+
+
+{#- Last day of the month of a date. -#}
+{% macro month_end(date_expression) -%}
+    {{ return(adapter.dispatch('month_end', 'customer_pyramid')(date_expression)) }}
+{%- endmacro %}
+
+{% macro default__month_end(date_expression) -%}
+    cast(last_day({{ date_expression }}) as date)
+{%- endmacro %}
+
+
+{#- Whole months from the month of `start_date` to the month of `end_date`. -#}
+{% macro months_between(start_date, end_date) -%}
+    {{ return(adapter.dispatch('months_between', 'customer_pyramid')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__months_between(start_date, end_date) -%}
+    (
+        (extract(year from {{ end_date }}) - extract(year from {{ start_date }})) * 12
+        + extract(month from {{ end_date }}) - extract(month from {{ start_date }})
+    )
+{%- endmacro %}
+
+
+{#- A relation with one column `month_start`: every first-of-month from the month of `start_date`
+    to the month of `end_date` (scalar date expressions). -#}
+{% macro month_series(start_date, end_date) -%}
+    {{ return(adapter.dispatch('month_series', 'customer_pyramid')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__month_series(start_date, end_date) -%}
+    (
+        select cast(generate_series as date) as month_start
+        from generate_series(
+            cast(date_trunc('month', {{ start_date }}) as date),
+            cast(date_trunc('month', {{ end_date }}) as date),
+            interval 1 month
+        )
+    ) as months
+{%- endmacro %}

@@ -13,14 +13,9 @@
                                                     x the window before, which had >= activity_drop_min_previous
       mature       established_frequent_buyer       tenure_days >= mature_tenure_days and frequency >= mature_min_orders
       growing      repeat_buyer_active / single_order_active
-    The own-interval rules ignore gaps of at most interval_rule_min_gap_days.
+    The own-interval and drop rules are the shared signals of macros/segmentation/activity_signals.sql.
 -#}
 {% macro lifecycle_segmentation(facts) %}
-{%- set drop_keep = 1 - (var('activity_drop_share') | float) -%}
-{%- set min_previous = var('activity_drop_min_previous') | int -%}
-{%- set interval_gap = "recency_days > " ~ (var('interval_rule_min_gap_days') | int)
-    ~ " and lifetime_orders >= " ~ (var('interval_min_orders') | int)
-    ~ " and median_interval_days > 0" -%}
 with facts as (
     select * from {{ facts }}
 ),
@@ -36,24 +31,17 @@ reasons as (
         case
             when not is_buyer then 'no_valid_order'
             when recency_days > {{ var('churn_days') }} then 'no_order_for_churn_days'
-            when {{ interval_gap }}
-                and recency_days > {{ var('churn_interval_factor') }} * median_interval_days
+            when {{ signal_gap_beyond_interval(var('churn_interval_factor')) }}
                 then 'gap_above_churn_factor_x_interval'
             when last_return_date is not null
                 and {{ days_between('last_return_date', 'as_of_date') }} <= {{ var('reactivated_days') }}
                 then 'returned_after_churn_gap'
             when tenure_days <= {{ var('new_customer_days') }} then 'first_order_recent'
             when recency_days > {{ var('declining_after_days') }} then 'no_order_for_declining_days'
-            when {{ interval_gap }}
-                and recency_days > {{ var('declining_interval_factor') }} * median_interval_days
+            when {{ signal_gap_beyond_interval(var('declining_interval_factor')) }}
                 then 'gap_above_declining_factor_x_interval'
-            when orders_previous_window >= {{ min_previous }}
-                and orders_last_window < {{ drop_keep }} * orders_previous_window
-                then 'orders_down'
-            when has_engagement_data
-                and events_previous_window >= {{ min_previous }}
-                and events_last_window < {{ drop_keep }} * events_previous_window
-                then 'engagement_down'
+            when {{ signal_orders_down() }} then 'orders_down'
+            when {{ signal_engagement_down() }} then 'engagement_down'
             when tenure_days >= {{ var('mature_tenure_days') }}
                 and frequency >= {{ var('mature_min_orders') }}
                 then 'established_frequent_buyer'

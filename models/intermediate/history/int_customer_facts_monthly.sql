@@ -1,0 +1,38 @@
+{{ config(
+    materialized='incremental',
+    unique_key='snapshot_month',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook="delete from {{ this }} where snapshot_month > (select {{ month_start('as_of_date') }} from {{ ref('int_as_of_date') }})",
+) }}
+-- One row per customer per month (snapshot at the month's last day, or at the as-of date in the
+-- as-of month): the customer facts, computed by the same macro as the current marts. Incremental:
+-- a run rebuilds the months from the one holding (the latest snapshot built - lookback_days) on,
+-- and drops months after the as-of month (a build at an earlier as-of date).
+{%- set snapshots %}
+(
+    select as_of_date from {{ ref('int_snapshot_dates') }}
+    {%- if is_incremental() %}
+    where snapshot_month >= (
+        select coalesce(
+            {{ month_start(days_before('max(as_of_date)', var('lookback_days') | int)) }},
+            cast('1900-01-01' as date)
+        )
+        from {{ this }}
+    )
+    {%- endif %}
+) as snapshots_to_build
+{%- endset %}
+
+with facts as (
+    {{ customer_facts(snapshots) | indent(4) }}
+),
+
+final as (
+    select
+        {{ month_start('as_of_date') }} as snapshot_month,
+        *
+    from facts
+)
+
+select * from final
