@@ -39,12 +39,19 @@ from scipy import optimize, special
 LOG_BOUND = 25.0  # the optimiser keeps every log-parameter within +-25 (parameters within 1.4e-11 .. 7.2e10)
 AT_BOUND = 1e-6  # a log-parameter this close to a bound means the maximum was not reached
 GRADIENT_TOLERANCE = 1e-6  # largest |gradient| of the mean log-likelihood accepted as converged
+CURVATURE_TOLERANCE = 1e-7  # the mean log-likelihood must curve down at least this much in every direction
+HESSIAN_STEP = 1e-4  # forward-difference step (in log-parameters) for that curvature check
 A_NEAR_ONE = 1e-5  # eq. 9 and 10 divide by (a - 1): closer than this, interpolate across a = 1
 
 
 @dataclass(frozen=True)
 class BgNbdParams:
-    """Maximum-likelihood BG/NBD estimates; alpha is in the caller's time unit."""
+    """Maximum-likelihood BG/NBD estimates; alpha is in the caller's time unit.
+
+    log_likelihood is the total (weighted) log-likelihood at the estimates, iterations the L-BFGS-B
+    iterations, seconds the wall time of the whole fit (checks and aggregation included), customers the
+    summed weight of the rows fitted (one per customer without weights).
+    """
 
     r: float
     alpha: float
@@ -59,7 +66,10 @@ class BgNbdParams:
 
 @dataclass(frozen=True)
 class GammaGammaParams:
-    """Maximum-likelihood Gamma-Gamma estimates; gamma is in the caller's money unit."""
+    """Maximum-likelihood Gamma-Gamma estimates; gamma is in the caller's money unit.
+
+    The other fields are as in BgNbdParams; customers counts only the customers with x > 0 and m > 0.
+    """
 
     p: float
     q: float
@@ -85,6 +95,11 @@ def _vector(values, name: str) -> np.ndarray:
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return array
+
+
+def _dot(left: np.ndarray, right: np.ndarray) -> float:
+    """Sum of products by numpy's pairwise sum, not BLAS: on small vectors waking BLAS threads costs more."""
+    return float(np.multiply(left, right).sum())
 
 
 def _same_length(**arrays: np.ndarray) -> None:
@@ -164,8 +179,10 @@ class _Fit:
 def _maximise(mean_ll_and_gradient, start: np.ndarray, total_weight: float) -> _Fit:
     """Maximise a mean log-likelihood over log-parameters with L-BFGS-B inside +-LOG_BOUND.
 
-    Converged means: the mean log-likelihood is finite, its gradient is below GRADIENT_TOLERANCE and no
-    log-parameter sits on a bound (a parameter running off to 0 or infinity is a degenerate maximum).
+    Converged means a proper interior maximum: the mean log-likelihood is finite, its gradient is below
+    GRADIENT_TOLERANCE, no log-parameter sits on a bound, and the Hessian (forward differences of the
+    analytic gradient) is negative definite.  Data that cannot pin the parameters down (a parameter running
+    off to 0 or infinity, or a flat direction, e.g. nobody ever buying again) give converged=False.
     """
 
     def negative(log_params: np.ndarray) -> tuple[float, np.ndarray]:
@@ -180,8 +197,19 @@ def _maximise(mean_ll_and_gradient, start: np.ndarray, total_weight: float) -> _
     result = optimize.minimize(negative, start, jac=True, method="L-BFGS-B", bounds=bounds, options=options)
     value, gradient = mean_ll_and_gradient(result.x)
     interior = np.all(np.abs(np.abs(result.x) - LOG_BOUND) > AT_BOUND)
-    converged = bool(np.isfinite(value) and interior and np.max(np.abs(gradient)) < GRADIENT_TOLERANCE)
+    stationary = np.isfinite(value) and np.max(np.abs(gradient)) < GRADIENT_TOLERANCE
+    converged = bool(stationary and interior and _curves_down(mean_ll_and_gradient, result.x, gradient))
     return _Fit(np.exp(result.x), float(value * total_weight), converged, int(result.nit))
+
+
+def _curves_down(mean_ll_and_gradient, log_params: np.ndarray, gradient: np.ndarray) -> bool:
+    columns = [
+        (mean_ll_and_gradient(log_params + step)[1] - gradient) / HESSIAN_STEP
+        for step in np.eye(len(log_params)) * HESSIAN_STEP
+    ]
+    hessian = np.array(columns)
+    hessian = (hessian + hessian.T) / 2
+    return bool(np.all(np.isfinite(hessian)) and np.max(np.linalg.eigvalsh(hessian)) < -CURVATURE_TOLERANCE)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -190,8 +218,9 @@ def _maximise(mean_ll_and_gradient, start: np.ndarray, total_weight: float) -> _
 
 
 def _params_tuple(params) -> tuple[float, float, float, float]:
+    """(r, alpha, a, b) from a BgNbdParams or any 4-sequence, checked to be positive."""
     if isinstance(params, BgNbdParams):
-        return params.r, params.alpha, params.a, params.b
+        params = (params.r, params.alpha, params.a, params.b)
     r, alpha, a, b = (float(value) for value in params)
     if min(r, alpha, a, b) <= 0:
         raise ValueError(f"BG/NBD parameters must be > 0, got r={r}, alpha={alpha}, a={a}, b={b}")
@@ -223,20 +252,20 @@ def _bgnbd_mean_ll(log_params: np.ndarray, data: dict) -> tuple[float, np.ndarra
     w2 = np.exp(a2 - mixture)
     w3 = np.exp(a3 - mixture)
     total = weight.sum()
-    value = (weight @ (c1[index] + mixture)) / total
+    value = _dot(weight, c1[index] + mixture) / total
 
     psi_ab, psi_abx = special.digamma(a + b), special.digamma(a + b + ux)
     psi_b = special.digamma(b)
     by_x2 = np.bincount(index, weights=weight * w2, minlength=len(ux))
     by_x3 = np.bincount(index, weights=weight * w3, minlength=len(ux))
     by_x = np.bincount(index, weights=weight, minlength=len(ux))
-    d_r = by_x @ (special.digamma(r + ux) - special.digamma(r) + np.log(alpha))
-    d_r -= weight @ (w2 * log_alpha_T + w3 * log_alpha_t)
-    d_alpha = r / alpha * total - weight @ ((r + x) * (w2 / (alpha + T) + w3 / (alpha + t_x)))
-    d_a = by_x2 @ (psi_ab - psi_abx)
-    d_a += by_x3 @ np.where(repeat, special.digamma(a + 1) - special.digamma(a) + psi_ab - psi_abx, 0.0)
-    d_b = by_x2 @ (special.digamma(b + ux) - psi_abx - psi_b + psi_ab)
-    d_b += by_x3 @ np.where(repeat, special.digamma(b + ux1 - 1) - psi_abx - psi_b + psi_ab, 0.0)
+    d_r = _dot(by_x, special.digamma(r + ux) - special.digamma(r) + np.log(alpha))
+    d_r -= _dot(weight, w2 * log_alpha_T + w3 * log_alpha_t)
+    d_alpha = r / alpha * total - _dot(weight * (r + x), w2 / (alpha + T) + w3 / (alpha + t_x))
+    d_a = _dot(by_x2, psi_ab - psi_abx)
+    d_a += _dot(by_x3, np.where(repeat, special.digamma(a + 1) - special.digamma(a) + psi_ab - psi_abx, 0.0))
+    d_b = _dot(by_x2, special.digamma(b + ux) - psi_abx - psi_b + psi_ab)
+    d_b += _dot(by_x3, np.where(repeat, special.digamma(b + ux1 - 1) - psi_abx - psi_b + psi_ab, 0.0))
     gradient = np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b]) / total
     return float(value), gradient
 
@@ -262,7 +291,7 @@ def _bgnbd_start(data: dict, initial) -> np.ndarray:
     if initial is not None:
         return np.log(np.array(_params_tuple(initial)))
     weight = data["weight"]
-    rate = max(weight @ data["x"], 1.0) / max(weight @ data["T"], 1e-9)
+    rate = max(_dot(weight, data["x"]), 1.0) / max(_dot(weight, data["T"]), 1e-9)
     return np.log(np.array([1.0, 1.0 / rate, 1.0, 1.0]))
 
 
@@ -271,9 +300,10 @@ def fit_bgnbd(x, t_x, T, weights=None, initial=None) -> BgNbdParams:
 
     ``weights`` (optional) counts how many customers each row stands for, so distinct (x, t_x, T) rows
     with counts give the same fit as the expanded rows; identical rows are aggregated internally anyway.
-    ``initial`` is an optional starting (r, alpha, a, b).  The result's ``converged`` is False when the
-    optimiser stopped with a gradient above GRADIENT_TOLERANCE or a parameter ran to 0 or infinity
-    (typical for tiny or degenerate data, e.g. nobody ever buying again); estimates are then unreliable.
+    ``initial`` is an optional starting (r, alpha, a, b).  The result's ``converged`` is False unless the
+    optimiser reached a proper interior maximum (see ``_maximise``); that happens with tiny or degenerate
+    data, e.g. nobody ever buying again, and the estimates are then not to be trusted.  Rows with T == 0
+    are kept (they add 0 to the log-likelihood) and counted in ``customers``.
     Raises ValueError for invalid inputs or when no customer has T > 0.
     """
     started = time.perf_counter()
@@ -393,10 +423,10 @@ def _gamma_gamma_mean_ll(log_params: np.ndarray, data: dict) -> tuple[float, np.
     psi_pxq = special.digamma(px + q)
     per_x = special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(gamma)
     linear = p * data["sum_x_log_mx"] - data["sum_log_m"]  # sum of w ((px - 1) ln m + px ln x)
-    value = by_x @ per_x + linear - weight @ ((p * x + q) * log_spend)
-    d_p = by_x @ (ux * (psi_pxq - special.digamma(px))) + data["sum_x_log_mx"] - (weight * x) @ log_spend
-    d_q = by_x @ (psi_pxq - special.digamma(q)) + total * np.log(gamma) - weight @ log_spend
-    d_gamma = total * q / gamma - weight @ ((p * x + q) / (gamma + mx))
+    value = _dot(by_x, per_x) + linear - _dot(weight * (p * x + q), log_spend)
+    d_p = _dot(by_x, ux * (psi_pxq - special.digamma(px))) + data["sum_x_log_mx"] - _dot(weight * x, log_spend)
+    d_q = _dot(by_x, psi_pxq - special.digamma(q)) + total * np.log(gamma) - _dot(weight, log_spend)
+    d_gamma = total * q / gamma - _dot(weight * (p * x + q), 1 / (gamma + mx))
     gradient = np.array([d_p * p, d_q * q, d_gamma * gamma]) / total
     return float(value / total), gradient
 
@@ -417,9 +447,9 @@ def _gamma_gamma_data(x, m, weights) -> dict:
         "total": float(weight.sum()),
         "ux": ux,
         "by_x": np.bincount(index, weights=weight, minlength=len(ux)),
-        "sum_x_log_mx": (weight * x) @ np.log(m * x),
-        "sum_log_m": weight @ np.log(m),
-        "mean_m": (weight @ m) / max(float(weight.sum()), 1e-300),
+        "sum_x_log_mx": _dot(weight * x, np.log(m * x)),
+        "sum_log_m": _dot(weight, np.log(m)),
+        "mean_m": _dot(weight, m) / max(float(weight.sum()), 1e-300),
     }
 
 
@@ -518,36 +548,47 @@ def summary_from_transactions(customer_ids, dates, amounts, calibration_end, per
     / period_days and T = (calibration_end - first day) / period_days, in fractional periods of
     ``period_days`` days counted from each date (not calendar weeks); m = mean amount of the repeat
     (non-first) purchase days, 0 when x == 0.  ``dates`` may be anything numpy turns into datetime64[D]
-    (date objects, ISO strings, datetime64); times of day are truncated to the date.
+    (date objects, ISO strings, datetime64); times of day are dropped (timezone-aware values count in UTC,
+    so convert them to local dates first).  Amounts may be negative (refunds); they are summed as given.
     Returns numpy arrays under customer_id (sorted), x (int64), t_x, T, m (float64) and first_date
     (datetime64[D]), one entry per customer with a transaction in the period.
     """
-    ids = np.asarray(customer_ids)
-    days = np.asarray(dates).astype("datetime64[D]")
+    ids = np.asarray(customer_ids).reshape(-1)
+    days = np.asarray(dates).astype("datetime64[D]").reshape(-1)
     amounts = _vector(amounts, "amounts")
-    _same_length(customer_ids=ids.reshape(-1), dates=days.reshape(-1), amounts=amounts)
+    _same_length(customer_ids=ids, dates=days, amounts=amounts)
     if np.any(np.isnat(days)):
         raise ValueError("dates contains missing values (NaT)")
     if not period_days > 0:
         raise ValueError(f"period_days must be > 0, got {period_days}")
     end = np.datetime64(calibration_end, "D")
-    keep = days.reshape(-1) <= end
-    ids, day_numbers, amounts = ids.reshape(-1)[keep], days.reshape(-1)[keep].astype(np.int64), amounts[keep]
-    customer_id, code = np.unique(ids, return_inverse=True)
-    (day_code, day), day_of_row = _group_rows(code.reshape(-1), day_numbers)
-    day_amount = np.bincount(day_of_row, weights=amounts, minlength=len(day))
-    starts = np.flatnonzero(np.r_[True, day_code[1:] != day_code[:-1]]) if len(day) else np.zeros(0, np.int64)
-    purchase_days = np.diff(np.r_[starts, len(day)])
-    first, last = day[starts], day[starts + purchase_days - 1]
-    repeat_amount = day_amount.copy()
-    repeat_amount[starts] = 0.0
-    repeat_total = np.add.reduceat(repeat_amount, starts) if len(day) else np.zeros(0)
-    x = (purchase_days - 1).astype(np.int64)
+    keep = days <= end
+    customer_id, code = np.unique(ids[keep], return_inverse=True)
+    first, last, x, m = _per_customer(*_purchase_days(code.reshape(-1), days[keep].astype(np.int64), amounts[keep]))
     return {
         "customer_id": customer_id,
         "x": x,
         "t_x": (last - first) / period_days,
         "T": (end.astype(np.int64) - first) / period_days,
-        "m": np.where(x > 0, repeat_total / np.maximum(x, 1), 0.0),
+        "m": m,
         "first_date": first.astype("datetime64[D]"),
     }
+
+
+def _purchase_days(code: np.ndarray, day: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, ...]:
+    """One row per (customer code, day) with the day's total amount, sorted by code and day."""
+    (day_code, day_number), day_of_row = _group_rows(code, day)
+    return day_code, day_number, np.bincount(day_of_row, weights=amounts, minlength=len(day_number))
+
+
+def _per_customer(code: np.ndarray, day: np.ndarray, amount: np.ndarray) -> tuple[np.ndarray, ...]:
+    """First day, last day, x and repeat mean m per customer from sorted purchase days."""
+    if not len(code):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    purchase_days = np.diff(np.r_[starts, len(code)])
+    repeat_amount = amount.copy()
+    repeat_amount[starts] = 0.0
+    x = (purchase_days - 1).astype(np.int64)
+    m = np.where(x > 0, np.add.reduceat(repeat_amount, starts) / np.maximum(x, 1), 0.0)
+    return day[starts], day[starts + purchase_days - 1], x, m

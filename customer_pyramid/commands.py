@@ -49,8 +49,8 @@ def demo(args: argparse.Namespace) -> int:
     _check_time_zones(args)
     print("Building the demo data (seeds in schema demo_raw) ...", flush=True)
     started = time.monotonic()
-    results = run_dbt("build", _refresh(args), variables)
-    _remember(database, variables)
+    results = run_dbt("build", ["--full-refresh"], variables)
+    _remember(database, variables, None)
     print(build_summary(database, results))
     print(f"Done in {time.monotonic() - started:.0f}s.")
     return 0
@@ -68,8 +68,13 @@ def build(args: argparse.Namespace) -> int:
     for table, count in counts.items():
         print(f"Loaded {count:,} rows into {load.RAW_SCHEMA}.{table}", flush=True)
     variables = {"raw_schema": load.RAW_SCHEMA, **_build_vars(args)}
-    results = run_dbt("build", [*NOT_DEMO, *_refresh(args)], variables)
-    _remember(database, variables)
+    refresh = _refresh_reason(args, database, variables)
+    if refresh:
+        print(f"Full refresh: {refresh}.", flush=True)
+    else:
+        print(f"Incremental build (reprocessing the last {LOOKBACK_NOTE}; --full-refresh to rebuild all).", flush=True)
+    results = run_dbt("build", [*NOT_DEMO, *(["--full-refresh"] if refresh else [])], variables)
+    _remember(database, variables, args.data_dir)
     print(build_summary(database, results))
     print(f"Done in {time.monotonic() - started:.0f}s.")
     return 0
@@ -125,21 +130,48 @@ def _check_time_zones(args: argparse.Namespace) -> None:
                 raise UserError(f"{option} '{zone}' is not an IANA time zone such as Europe/London")
 
 
-def _refresh(args: argparse.Namespace) -> list[str]:
-    return ["--full-refresh"] if args.full_refresh else []
+LOOKBACK_NOTE = "lookback_days of data"
+
+
+def _refresh_reason(args: argparse.Namespace, database: Path, variables: dict) -> str | None:
+    """Why this build must rebuild the incremental models from scratch, or None to build incrementally.
+    Incremental builds assume the same data set grew: same folder, same settings, as-of not earlier."""
+    if args.full_refresh:
+        return "--full-refresh was given"
+    state = _state_file(database)
+    if not state.exists():
+        return "first build into this warehouse"
+    previous = json.loads(state.read_text())
+    if previous.get("data_dir") != str(args.data_dir.resolve()):
+        return "a different data folder than the last build"
+    previous_vars = previous.get("vars", {})
+    settings = ("raw_schema", "reporting_currency", "reporting_time_zone", "source_time_zone")
+    if any(previous_vars.get(name) != variables.get(name) for name in settings):
+        return "settings differ from the last build"
+    if variables.get("as_of_date", "9999-12-31") < (previous.get("as_of_date") or ""):
+        return "the as-of date is earlier than the last build's"
+    return None
 
 
 def _state_file(database: Path) -> Path:
     return database.with_name(database.name + ".vars.json")
 
 
-def _remember(database: Path, variables: dict) -> None:
-    """Keep the vars of the last build beside the warehouse, so `test` checks what was built."""
-    _state_file(database).write_text(json.dumps(variables, indent=2) + "\n")
+def _remember(database: Path, variables: dict, data_dir: Path | None) -> None:
+    """Keep the vars, data folder and as-of date of the last build beside the warehouse, so that
+    `test` checks what was built and the next `build` knows whether it may be incremental."""
+    with connect(database) as connection:
+        as_of = connection.execute("select as_of_date from intermediate.int_as_of_date").fetchone()[0]
+    state = {
+        "vars": variables,
+        "data_dir": str(data_dir.resolve()) if data_dir else None,
+        "as_of_date": as_of.isoformat() if as_of else None,
+    }
+    _state_file(database).write_text(json.dumps(state, indent=2) + "\n")
 
 
 def _recall(database: Path) -> dict:
     state = _state_file(database)
     if not database.exists() or not state.exists():
         raise UserError(f"no build found at {database}: run `python runner.py demo` or `build --data-dir DIR` first")
-    return json.loads(state.read_text())
+    return json.loads(state.read_text())["vars"]

@@ -7,15 +7,19 @@
 ) }}
 -- One row per customer per month (snapshot at the month's last day, or at the as-of date in the
 -- as-of month): the customer facts, computed by the same macro as the current marts. Incremental:
--- a run rebuilds the months from the one holding (the latest snapshot built - lookback_days) on,
--- and drops months after the as-of month (a build at an earlier as-of date).
+-- a run rebuilds the months from the one holding the earlier of (the latest snapshot built -
+-- lookback_days) and the as-of date, and drops months after the as-of month (a build at an earlier
+-- as-of date).
 {%- set snapshots %}
 (
     select as_of_date from {{ ref('int_snapshot_dates') }}
     {%- if is_incremental() %}
     where snapshot_month >= (
         select coalesce(
-            {{ month_start(days_before('max(as_of_date)', var('lookback_days') | int)) }},
+            {{ month_start(
+                'least(' ~ days_before('max(as_of_date)', var('lookback_days') | int)
+                ~ ', (select as_of_date from ' ~ ref('int_as_of_date') ~ '))'
+            ) }},
             cast('1900-01-01' as date)
         )
         from {{ this }}

@@ -19,7 +19,11 @@ final as (
         transitions.movement_class,
         cast(count(distinct transitions.snapshot_month) as integer) as months_observed,
         cast(sum(transitions.customers) as bigint) as customers,
-        avg(transitions.transition_rate) as average_monthly_rate,
+        -- exact: rates rounded per month to 10 decimals and summed as decimals (a floating-point
+        -- average would depend on the order threads add up the rows)
+        cast(
+            sum(cast(round(transitions.transition_rate, 10) as decimal(18, 10))) / count(*) as decimal(18, 10)
+        ) as average_monthly_rate,
         min(transitions.snapshot_month) as first_month,
         max(transitions.snapshot_month) as last_month
     from transitions

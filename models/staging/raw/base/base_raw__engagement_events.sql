@@ -1,9 +1,29 @@
+{{ config(
+    materialized='incremental',
+    unique_key='event_key',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 -- One row per distinct raw engagement_events row, typed, with the reason it breaks the contract
 -- (null = clean). Unknown event types are kept and flagged, not quarantined.
+-- Incremental: a run reprocesses the raw rows dated on or after the cutoff (latest clean event -
+-- lookback_days) or without a date.
 -- The demo seed of this table runs first when it is selected, so that the unit tests of this model find
 -- their source relation on a fresh warehouse. depends_on: {{ ref('engagement_events') }}
-with collapsed as (
+with all_rows as (
     {{ collapse_exact_duplicates('engagement_events') }}
+),
+
+collapsed as (
+    select
+        *,
+        {{ row_key(raw_contract_columns('engagement_events')) }} as event_key
+    from all_rows
+    {%- if is_incremental() %}
+    where
+        {{ parse_timestamp_utc(blank_to_null('occurred_at')) }} is null
+        or {{ parse_timestamp_utc(blank_to_null('occurred_at')) }} >= {{ incremental_cutoff('occurred_at') }}
+    {%- endif %}
 ),
 
 event_types as (
@@ -17,6 +37,7 @@ typed as (
         collapsed.event_type as raw_event_type,
         collapsed.channel as raw_channel,
         collapsed.raw_row_count,
+        collapsed.event_key,
         {{ blank_to_null('collapsed.customer_id') }} as customer_id,
         {{ parse_timestamp_utc(blank_to_null('collapsed.occurred_at')) }} as occurred_at,
         {{ to_token('collapsed.event_type') }} as event_type,
