@@ -577,8 +577,13 @@ def summary_from_transactions(customer_ids, dates, amounts, calibration_end, per
 
 def _purchase_days(code: np.ndarray, day: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, ...]:
     """One row per (customer code, day) with the day's total amount, sorted by code and day."""
-    (day_code, day_number), day_of_row = _group_rows(code, day)
-    return day_code, day_number, np.bincount(day_of_row, weights=amounts, minlength=len(day_number))
+    if not len(code):
+        return code, day, amounts
+    first_day = day.min()
+    span = day.max() - first_day + 1
+    keys, day_of_row = np.unique(code * span + (day - first_day), return_inverse=True)
+    day_amount = np.bincount(day_of_row.reshape(-1), weights=amounts, minlength=len(keys))
+    return keys // span, keys % span + first_day, day_amount
 
 
 def _per_customer(code: np.ndarray, day: np.ndarray, amount: np.ndarray) -> tuple[np.ndarray, ...]:
