@@ -10,26 +10,25 @@
 -- a run rebuilds the months from the one holding the earlier of (the latest snapshot built -
 -- lookback_days) and the as-of date, and drops months after the as-of month (a build at an earlier
 -- as-of date).
-{%- set snapshots %}
-(
+with snapshots_to_build as (
     select as_of_date from {{ ref('int_snapshot_dates') }}
     {%- if is_incremental() %}
     where snapshot_month >= (
-        select coalesce(
-            {{ month_start(
-                'least(' ~ days_before('max(as_of_date)', var('lookback_days') | int)
-                ~ ', (select as_of_date from ' ~ ref('int_as_of_date') ~ '))'
-            ) }},
-            cast('1900-01-01' as date)
-        )
-        from {{ this }}
+        select
+            coalesce(
+                {{ month_start(
+                    'least(' ~ days_before('max(built.as_of_date)', var('lookback_days') | int)
+                    ~ ', (select as_of_date from ' ~ ref('int_as_of_date') ~ '))'
+                ) }},
+                cast('1900-01-01' as date)
+            )
+        from {{ this }} as built
     )
     {%- endif %}
-) as snapshots_to_build
-{%- endset %}
+),
 
-with facts as (
-    {{ customer_facts(snapshots) | indent(4) }}
+facts as (
+    {{ customer_facts('snapshots_to_build') | indent(4) }}
 ),
 
 final as (

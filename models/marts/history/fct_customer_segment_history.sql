@@ -1,30 +1,68 @@
+{{ config(
+    materialized='incremental',
+    unique_key='snapshot_month',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook="delete from {{ this }} where snapshot_month > (select {{ month_start('as_of_date') }} from {{ ref('int_as_of_date') }})",
+) }}
 -- One row per customer per month (from the first order month to the as-of month): the RFM segment,
 -- lifecycle stage, value tier, loyalty cell and tier, each computed point-in-time from the data known
 -- at that month's snapshot date by the same macros as the current marts, with the previous month's
--- value and the snapshot date when it last changed.
+-- value and the snapshot date when it last changed. Incremental like int_customer_facts_monthly: a
+-- run rebuilds the months from the cutoff on, continuing previous values from the month before it.
 {%- set tracked = ['rfm_segment', 'lifecycle_stage', 'value_tier', 'loyalty_cell', 'loyalty_tier'] %}
-with facts as (
+with
+{%- if is_incremental() %}
+cutoff as (
+    select
+        coalesce(
+            {{ month_start(
+                'least(' ~ days_before('max(built.as_of_date)', var('lookback_days') | int)
+                ~ ', (select as_of_date from ' ~ ref('int_as_of_date') ~ '))'
+            ) }},
+            cast('1900-01-01' as date)
+        ) as first_month
+    from {{ this }} as built
+),
+
+-- The last row built before the cutoff, per customer: where previous values continue from.
+carried as (
+    select built.*
+    from {{ this }} as built
+    where built.snapshot_month = (
+        select max(earlier.snapshot_month)
+        from {{ this }} as earlier
+        where earlier.snapshot_month < (select cutoff.first_month from cutoff)
+    )
+),
+{%- endif %}
+
+monthly_facts as (
     select * from {{ ref('int_customer_facts_monthly') }}
+    {%- if is_incremental() %}
+    where snapshot_month >= (select cutoff.first_month from cutoff)
+    {%- endif %}
 ),
 
 rfm as (
-    {{ rfm_segmentation(ref('int_customer_facts_monthly')) | indent(4) }}
+    {{ rfm_segmentation('monthly_facts') | indent(4) }}
 ),
 
 lifecycle as (
-    {{ lifecycle_segmentation(ref('int_customer_facts_monthly')) | indent(4) }}
+    {{ lifecycle_segmentation('monthly_facts') | indent(4) }}
 ),
 
 value_history as (
-    {{ value_segmentation(ref('int_customer_facts_monthly')) | indent(4) }}
+    {{ value_segmentation('monthly_facts') | indent(4) }}
 ),
 
 loyalty as (
-    {{ loyalty_segmentation(ref('int_customer_facts_monthly'), 'value_history') | indent(4) }}
+    {{ loyalty_segmentation('monthly_facts', 'value_history') | indent(4) }}
 ),
 
 segments as (
     select
+        false as is_carried,
         facts.snapshot_month,
         facts.as_of_date,
         facts.customer_id,
@@ -36,8 +74,11 @@ segments as (
         value_history.value_tier,
         value_history.value_tier_rank,
         loyalty.loyalty_cell,
-        loyalty.loyalty_tier
-    from facts
+        loyalty.loyalty_tier,
+        {%- for column in tracked %}
+        cast(null as date) as carried_{{ column }}_changed_at{{ "," if not loop.last }}
+        {%- endfor %}
+    from monthly_facts as facts
     left join rfm
         on facts.as_of_date = rfm.as_of_date and facts.customer_id = rfm.customer_id
     left join lifecycle
@@ -48,6 +89,32 @@ segments as (
         on facts.as_of_date = loyalty.as_of_date and facts.customer_id = loyalty.customer_id
 ),
 
+{%- if is_incremental() %}
+
+all_rows as (
+    select * from segments
+    union all
+    select
+        true as is_carried,
+        snapshot_month,
+        as_of_date,
+        customer_id,
+        is_buyer,
+        frequency,
+        monetary,
+        rfm_segment,
+        lifecycle_stage,
+        value_tier,
+        value_tier_rank,
+        loyalty_cell,
+        loyalty_tier,
+        {%- for column in tracked %}
+        {{ column }}_changed_at as carried_{{ column }}_changed_at{{ "," if not loop.last }}
+        {%- endfor %}
+    from carried
+),
+{%- endif %}
+
 with_previous as (
     select
         *,
@@ -55,7 +122,7 @@ with_previous as (
         lag({{ column }}) over (partition by customer_id order by snapshot_month) as previous_{{ column }},
         {%- endfor %}
         row_number() over (partition by customer_id order by snapshot_month) as snapshot_number
-    from segments
+    from {{ "all_rows" if is_incremental() else "segments" }}
 ),
 
 final as (
@@ -72,6 +139,7 @@ final as (
         previous_{{ column }},
         max(
             case
+                when is_carried then carried_{{ column }}_changed_at
                 when snapshot_number = 1
                     or coalesce({{ column }}, '') != coalesce(previous_{{ column }}, '') then as_of_date
             end
@@ -83,3 +151,6 @@ final as (
 )
 
 select * from final
+{%- if is_incremental() %}
+where final.snapshot_month >= (select cutoff.first_month from cutoff)
+{%- endif %}
