@@ -14,16 +14,16 @@ with snapshots_to_build as (
     select as_of_date from {{ ref('int_snapshot_dates') }}
     {%- if is_incremental() %}
     where snapshot_month >= (
-        select
-            coalesce(
-                {{ month_start(
-                    'least(' ~ days_before('max(built.as_of_date)', var('lookback_days') | int)
-                    ~ ', (select as_of_date from ' ~ ref('int_as_of_date') ~ '))'
-                ) }},
-                cast('1900-01-01' as date)
-            )
-        from {{ this }} as built
-    )
+            select
+                coalesce(
+                    {{ month_start(
+                        'least(' ~ days_before('max(built.as_of_date)', var('lookback_days') | int)
+                        ~ ', (select as_of_date from ' ~ ref('int_as_of_date') ~ '))'
+                    ) }},
+                    cast('1900-01-01' as date)
+                )
+            from {{ this }} as built
+        )
     {%- endif %}
 ),
 

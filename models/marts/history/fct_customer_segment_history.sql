@@ -30,10 +30,10 @@ carried as (
     select built.*
     from {{ this }} as built
     where built.snapshot_month = (
-        select max(earlier.snapshot_month)
-        from {{ this }} as earlier
-        where earlier.snapshot_month < (select cutoff.first_month from cutoff)
-    )
+            select max(earlier.snapshot_month)
+            from {{ this }} as earlier
+            where earlier.snapshot_month < (select cutoff.first_month from cutoff)
+        )
 ),
 {%- endif %}
 
@@ -63,6 +63,9 @@ loyalty as (
 segments as (
     select
         false as is_carried,
+        {%- for column in tracked %}
+        cast(null as date) as carried_{{ column }}_changed_at,
+        {%- endfor %}
         facts.snapshot_month,
         facts.as_of_date,
         facts.customer_id,
@@ -74,10 +77,7 @@ segments as (
         value_history.value_tier,
         value_history.value_tier_rank,
         loyalty.loyalty_cell,
-        loyalty.loyalty_tier,
-        {%- for column in tracked %}
-        cast(null as date) as carried_{{ column }}_changed_at{{ "," if not loop.last }}
-        {%- endfor %}
+        loyalty.loyalty_tier
     from monthly_facts as facts
     left join rfm
         on facts.as_of_date = rfm.as_of_date and facts.customer_id = rfm.customer_id
@@ -96,6 +96,9 @@ all_rows as (
     union all
     select
         true as is_carried,
+        {%- for column in tracked %}
+        {{ column }}_changed_at as carried_{{ column }}_changed_at,
+        {%- endfor %}
         snapshot_month,
         as_of_date,
         customer_id,
@@ -107,10 +110,7 @@ all_rows as (
         value_tier,
         value_tier_rank,
         loyalty_cell,
-        loyalty_tier,
-        {%- for column in tracked %}
-        {{ column }}_changed_at as carried_{{ column }}_changed_at{{ "," if not loop.last }}
-        {%- endfor %}
+        loyalty_tier
     from carried
 ),
 {%- endif %}
@@ -127,13 +127,6 @@ with_previous as (
 
 final as (
     select
-        snapshot_month,
-        as_of_date,
-        customer_id,
-        is_buyer,
-        frequency,
-        monetary,
-        value_tier_rank,
         {%- for column in tracked %}
         {{ column }},
         previous_{{ column }},
@@ -145,12 +138,19 @@ final as (
             end
         ) over (
             partition by customer_id order by snapshot_month rows between unbounded preceding and current row
-        ) as {{ column }}_changed_at{{ "," if not loop.last }}
+        ) as {{ column }}_changed_at,
         {%- endfor %}
+        snapshot_month,
+        as_of_date,
+        customer_id,
+        is_buyer,
+        frequency,
+        monetary,
+        value_tier_rank
     from with_previous
 )
 
 select * from final
 {%- if is_incremental() %}
-where final.snapshot_month >= (select cutoff.first_month from cutoff)
+where snapshot_month >= (select cutoff.first_month from cutoff)
 {%- endif %}
