@@ -53,7 +53,10 @@ final as (
         bool_or(seen_in = 'customers') as has_customer_record,
         bool_or(seen_in = 'orders') as has_orders,
         bool_or(seen_in = 'engagement_events') as has_engagement,
-        min(seen_date) as first_seen_date
+        -- a customer record without a signup date has always been known: no first-seen date
+        case
+            when not bool_or(seen_in = 'customers' and seen_date is null) then min(seen_date)
+        end as first_seen_date
     from sightings
     group by customer_id
 )
