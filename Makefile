@@ -9,11 +9,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CI_DB := warehouse/ci.duckdb
 
-.PHONY: demo test dbt-build pytest lint clean
+.PHONY: demo test dbt-build pytest lint bench clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	# put the repository on the venv's path, so dbt Python models import customer_pyramid from anywhere
+	echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/customer_pyramid_repo.pth"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -33,9 +35,16 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest tests/python
 
 lint: $(STAMP)
-	$(BIN)/ruff check runner.py customer_pyramid tests/python
-	$(BIN)/ruff format --check runner.py customer_pyramid tests/python
+	$(BIN)/ruff check runner.py customer_pyramid tests/python benchmarks models
+	$(BIN)/ruff format --check runner.py customer_pyramid tests/python benchmarks models
 	PYRAMID_DB=$(CI_DB) $(BIN)/sqlfluff lint models
+
+# The CLV fit against the `lifetimes` package, 1,000,000 customers (own venv: lifetimes is not a
+# dependency of the project). Prints times, memory, ratios; exits 1 below 5x or on parameter drift.
+bench: $(STAMP)
+	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-bench.txt
+	.venv-bench/bin/python benchmarks/clv_benchmark.py
 
 clean:
 	rm -rf target logs warehouse/*.duckdb warehouse/*.json warehouse/tmp

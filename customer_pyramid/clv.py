@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
-LOG_BOUND = 25.0  # the optimiser keeps every log-parameter within +-25 (parameters within 1.4e-11 .. 7.2e10)
+LOG_BOUND = 25.0  # every log-parameter is kept within +-25 (parameters within 1.4e-11 .. 7.2e10)
 AT_BOUND = 1e-6  # a log-parameter this close to a bound means the maximum was not reached
 GRADIENT_TOLERANCE = 1e-6  # largest |gradient| of the mean log-likelihood accepted as converged
 CURVATURE_TOLERANCE = 1e-7  # the mean log-likelihood must curve down at least this much in every direction
@@ -48,7 +48,7 @@ A_NEAR_ONE = 1e-5  # eq. 9 and 10 divide by (a - 1): closer than this, interpola
 class BgNbdParams:
     """Maximum-likelihood BG/NBD estimates; alpha is in the caller's time unit.
 
-    log_likelihood is the total (weighted) log-likelihood at the estimates, iterations the L-BFGS-B
+    log_likelihood is the total (weighted) log-likelihood at the estimates, iterations the BFGS
     iterations, seconds the wall time of the whole fit (checks and aggregation included), customers the
     summed weight of the rows fitted (one per customer without weights).
     """
@@ -177,8 +177,12 @@ class _Fit:
 
 
 def _maximise(mean_ll_and_gradient, start: np.ndarray, total_weight: float) -> _Fit:
-    """Maximise a mean log-likelihood over log-parameters with L-BFGS-B inside +-LOG_BOUND.
+    """Maximise a mean log-likelihood over log-parameters with scipy's BFGS and the analytic gradient.
 
+    Log-parameters are kept within +-LOG_BOUND by evaluating the likelihood at the clipped point minus a
+    quadratic penalty on the excess (continuous, with a continuous gradient).  BFGS is used rather than
+    L-BFGS-B because the latter calls BLAS on every iteration, which costs more than the 4-parameter
+    problem itself when OpenBLAS threads compete for busy cores.
     Converged means a proper interior maximum: the mean log-likelihood is finite, its gradient is below
     GRADIENT_TOLERANCE, no log-parameter sits on a bound, and the Hessian (forward differences of the
     analytic gradient) is negative definite.  Data that cannot pin the parameters down (a parameter running
@@ -186,20 +190,24 @@ def _maximise(mean_ll_and_gradient, start: np.ndarray, total_weight: float) -> _
     """
 
     def negative(log_params: np.ndarray) -> tuple[float, np.ndarray]:
-        value, gradient = mean_ll_and_gradient(log_params)
-        if not np.isfinite(value):
+        inside = np.clip(log_params, -LOG_BOUND, LOG_BOUND)
+        excess = log_params - inside
+        with np.errstate(all="ignore"):
+            value, gradient = mean_ll_and_gradient(inside)
+        if not (np.isfinite(value) and np.all(np.isfinite(gradient))):
             return np.inf, np.zeros_like(log_params)
-        return -value, -gradient
+        return -(value - _dot(excess, excess)), -(np.where(excess == 0, gradient, 0.0) - 2 * excess)
 
     start = np.clip(start, -LOG_BOUND + 1, LOG_BOUND - 1)
-    bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
-    options = {"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20}
-    result = optimize.minimize(negative, start, jac=True, method="L-BFGS-B", bounds=bounds, options=options)
-    value, gradient = mean_ll_and_gradient(result.x)
-    interior = np.all(np.abs(np.abs(result.x) - LOG_BOUND) > AT_BOUND)
+    options = {"maxiter": 500, "gtol": 1e-10}
+    with np.errstate(all="ignore"):
+        result = optimize.minimize(negative, start, jac=True, method="BFGS", options=options)
+    estimate = np.clip(result.x, -LOG_BOUND, LOG_BOUND)
+    value, gradient = mean_ll_and_gradient(estimate)
+    interior = np.all(np.abs(estimate) < LOG_BOUND - AT_BOUND)
     stationary = np.isfinite(value) and np.max(np.abs(gradient)) < GRADIENT_TOLERANCE
-    converged = bool(stationary and interior and _curves_down(mean_ll_and_gradient, result.x, gradient))
-    return _Fit(np.exp(result.x), float(value * total_weight), converged, int(result.nit))
+    converged = bool(stationary and interior and _curves_down(mean_ll_and_gradient, estimate, gradient))
+    return _Fit(np.exp(estimate), float(value * total_weight), converged, int(result.nit))
 
 
 def _curves_down(mean_ll_and_gradient, log_params: np.ndarray, gradient: np.ndarray) -> bool:
@@ -296,7 +304,7 @@ def _bgnbd_start(data: dict, initial) -> np.ndarray:
 
 
 def fit_bgnbd(x, t_x, T, weights=None, initial=None) -> BgNbdParams:
-    """Fit BG/NBD by maximum likelihood (FHL 2005 eq. 6), optimising log-parameters with L-BFGS-B.
+    """Fit BG/NBD by maximum likelihood (FHL 2005 eq. 6), optimising log-parameters with BFGS.
 
     ``weights`` (optional) counts how many customers each row stands for, so distinct (x, t_x, T) rows
     with counts give the same fit as the expanded rows; identical rows are aggregated internally anyway.
@@ -374,6 +382,24 @@ def _expected_for_horizons(params, horizons: Sequence[float], x, t_x, T) -> list
     (ux, uT), inverse = _group_rows(x, T)
     alive = special.expit(-_log_odds_dead(params, x, t_x, T))
     return [_growth(r, alpha, a, b, float(t), ux, uT)[inverse] * alive for t in horizons]
+
+
+def first_horizon_reaching(params, target: float, horizons: Sequence[float], x, t_x, T) -> np.ndarray:
+    """For each customer, the first of the increasing ``horizons`` at which the expected number of
+    transactions (eq. 10) reaches ``target``; NaN when none does. One 2F1 evaluation per distinct
+    (x, T) and horizon, one vectorised comparison per horizon: no per-customer loop."""
+    r, alpha, a, b = _params_tuple(params)
+    x, t_x, T = _rfm_arrays(x, t_x, T)
+    found = np.full(len(x), np.nan)
+    if not len(x):
+        return found
+    (ux, uT), inverse = _group_rows(x, T)
+    alive = special.expit(-_log_odds_dead(params, x, t_x, T))
+    for horizon in horizons:
+        expected = _growth(r, alpha, a, b, _check_horizon(horizon), ux, uT)[inverse] * alive
+        reached = np.isnan(found) & (expected >= target)
+        found[reached] = horizon
+    return found
 
 
 def _check_horizon(t: float) -> float:
@@ -466,7 +492,7 @@ def gamma_gamma_log_likelihood(params_tuple, x, m, weights=None) -> float:
 
 
 def fit_gamma_gamma(x, m, weights=None) -> GammaGammaParams:
-    """Fit the Gamma-Gamma spend model by maximum likelihood on log(p, q, gamma) with L-BFGS-B.
+    """Fit the Gamma-Gamma spend model by maximum likelihood on log(p, q, gamma) with BFGS.
 
     Only customers with x > 0 and m > 0 are used: customers without a repeat transaction have no repeat
     mean, and a zero (or negative, after refunds) mean has no Gamma density.  ``customers`` in the result

@@ -35,6 +35,7 @@ def _headline(connection) -> list[str]:
     lines = [f"Customers: {customers:,} ({buyers:,} buyers, {customers - buyers:,} prospects)"]
     if pareto and pareto[1] is not None:
         lines.append(f"The top {pareto[0]:.0%} of buyers hold {pareto[1]:.1%} of the revenue of the RFM window")
+    lines.append(_clv_line(connection))
     for segmentation in ("rfm_segment", "lifecycle_stage", "loyalty_tier"):
         top = connection.execute(
             "select segment, customers from marts.mart_segment_summary where segmentation = ? "
@@ -43,6 +44,19 @@ def _headline(connection) -> list[str]:
         ).fetchall()
         lines.append(f"  {segmentation:<16} " + ", ".join(f"{segment} {count:,}" for segment, count in top))
     return lines
+
+
+def _clv_line(connection) -> str:
+    """The lifetime-value model's outcome, never hidden: fitted with its parameters, or why not."""
+    row = connection.execute(
+        "select status, message, r, alpha, a, b, p, q, gamma, customers from marts.fct_clv_model_params"
+    ).fetchone()
+    status, message, *params, customers = row
+    if status != "fitted":
+        return f"CLV model {status.replace('_', ' ')}: {message} (CLV columns are empty)"
+    names = ("r", "alpha", "a", "b", "p", "q", "gamma")
+    values = ", ".join(f"{name} {value:.4g}" for name, value in zip(names, params, strict=True))
+    return f"CLV model fitted on {customers:,} buyers: {values}"
 
 
 def _built_line(results: list) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import integrate
+from scipy import integrate, special
 
 from customer_pyramid import clv
 
@@ -112,7 +112,7 @@ def _brute_force(params, t: float, x: int, t_x: float, T: float) -> tuple[float,
         return p * (1 - p) ** (x - 1) * lam**x * np.exp(-lam * t_x) if x > 0 else 0.0
 
     def integral(function) -> float:
-        options = {"epsabs": 0, "epsrel": 1e-11, "limit": 200}
+        options = {"epsabs": 0, "epsrel": 1e-9, "limit": 200}
         return integrate.nquad(lambda lam, p: prior(lam, p) * function(lam, p), [[0, np.inf], [0, 1]], opts=options)[0]
 
     evidence = integral(lambda lam, p: alive(lam, p) + dead(lam, p))
@@ -134,6 +134,33 @@ def test_expected_transactions_and_p_alive_match_numerical_integration(params, t
     expected, alive = _brute_force(params, t, x, t_x, T)
     assert clv.expected_transactions(params, t, [x], [t_x], [T])[0] == pytest.approx(expected, rel=1e-6)
     assert clv.p_alive(params, [x], [t_x], [T])[0] == pytest.approx(alive, rel=1e-6)
+
+
+def _alive_purchases_by_quadrature(r: float, alpha: float, a: float, b: float, t: float, x: int, T: float) -> float:
+    """E[purchases in (T, T + t] | alive at T] = E[(1 - (1 + p s)^-(r + x)) / p], p ~ Beta(a, b + x).
+
+    Here s = t / (alpha + T); lambda is integrated out analytically, p by adaptive quadrature.
+    """
+    s, k, log_beta = t / (alpha + T), r + x, special.betaln(a, b + x)
+
+    def integrand(p: float) -> float:
+        density = np.exp((a - 1) * np.log(p) + (b + x - 1) * np.log1p(-p) - log_beta)
+        return density * -np.expm1(-k * np.log1p(p * s)) / p
+
+    points = [min(1 / s, 0.5)] if s > 1 else None
+    return integrate.quad(integrand, 0, 1, epsabs=0, epsrel=1e-12, limit=500, points=points)[0]
+
+
+@pytest.mark.filterwarnings("ignore::scipy.integrate.IntegrationWarning")
+def test_expected_transactions_is_accurate_across_parameter_space():
+    rng = np.random.default_rng(5)
+    for _ in range(60):
+        r, alpha, a, b = np.exp(rng.uniform([-3, -2, -3, -3], [2, 4, 2, 3]))
+        x, T, t = int(rng.choice([0, 1, 2, 5, 20, 100, 400])), rng.uniform(0, 200), np.exp(rng.uniform(-3, 7))
+        alive = clv.p_alive((r, alpha, a, b), [x], [0.5 * T if x else 0.0], [T])[0]
+        ours = clv.expected_transactions((r, alpha, a, b), t, [x], [0.5 * T if x else 0.0], [T])[0]
+        reference = alive * _alive_purchases_by_quadrature(r, alpha, a, b, t, x, T)
+        assert ours == pytest.approx(reference, rel=1e-6, abs=1e-300), (r, alpha, a, b, x, T, t)
 
 
 def test_p_alive_is_a_probability_and_one_without_repeats(summary, bg):

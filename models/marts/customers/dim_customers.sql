@@ -41,6 +41,10 @@ categories as (
     select * from {{ ref('int_customer_categories') }}
 ),
 
+lifetime_values as (
+    select * from {{ ref('fct_customer_clv') }}
+),
+
 final as (
     select
         facts.customer_id,
@@ -110,6 +114,15 @@ final as (
         loyalty.engagement_level,
         loyalty.loyalty_cell,
         loyalty.loyalty_tier,
+        lifetime_values.p_alive,
+        lifetime_values.expected_orders_30d,
+        lifetime_values.expected_orders_90d,
+        lifetime_values.expected_orders_365d,
+        lifetime_values.expected_average_order_value,
+        lifetime_values.predicted_clv,
+        lifetime_values.total_clv,
+        lifetime_values.expected_next_order_date,
+        lifetime_values.predicted_value_tier,
         actions.next_best_action,
         actions.action_priority,
         actions.action_reason
@@ -132,6 +145,8 @@ final as (
         on facts.customer_id = engagement.customer_id
     left join categories
         on facts.customer_id = categories.customer_id
+    left join lifetime_values
+        on facts.customer_id = lifetime_values.customer_id
 )
 
 select * from final

@@ -1,0 +1,201 @@
+"""The CLV step of the build: summary table in, parameter and prediction tables out (pyarrow).
+
+The dbt Python models `fct_clv_model_params` and `fct_customer_clv` are thin wrappers around
+`fit_table` and `predict_table`, so this logic is tested by pytest without dbt. The maths is in
+`customer_pyramid.clv`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from customer_pyramid import clv
+
+PARAM_COLUMNS = ("r", "alpha", "a", "b", "p", "q", "gamma")
+NEXT_ORDER_MAX_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Settings:
+    period_days: float = 7.0
+    min_buyers: int = 100
+    horizon_months: int = 12
+    monthly_discount_rate: float = 0.01
+    tier_shares: tuple[float, float] = (0.2, 0.5)
+
+    @classmethod
+    def from_config(cls, get) -> Settings:
+        """Read the settings from a dbt Python model's config (values may arrive as text)."""
+        shares = get("clv_value_tier_shares")
+        if isinstance(shares, str):
+            shares = [float(part) for part in shares.strip("[]() ").split(",")]
+        return cls(
+            period_days=float(get("clv_period_days")),
+            min_buyers=int(float(get("clv_min_buyers"))),
+            horizon_months=int(float(get("clv_horizon_months"))),
+            monthly_discount_rate=float(get("clv_monthly_discount_rate")),
+            tier_shares=(float(shares[0]), float(shares[1])),
+        )
+
+
+def as_table(result) -> pa.Table:
+    """A relation's `.arrow()` result as a table: DuckDB may return a stream, which must be read in
+    full before the connection runs another query."""
+    return result.read_all() if hasattr(result, "read_all") else result
+
+
+def _arrays(summary: pa.Table) -> dict[str, np.ndarray]:
+    return {
+        "x": summary.column("frequency_x").to_numpy().astype(np.float64),
+        "t_x": summary.column("recency_t_x").to_numpy().astype(np.float64),
+        "T": summary.column("age_t").to_numpy().astype(np.float64),
+        "m": summary.column("repeat_mean_value").to_numpy().astype(np.float64),
+    }
+
+
+def fit_table(summary: pa.Table, settings: Settings) -> pa.Table:
+    """One row: the fitted parameters, log-likelihoods, customers used, window, status and timing.
+    Too few buyers, nobody repeating, or a failed fit give status `skipped` / `not_converged` with
+    the reason in `message`, never an exception: the rest of the build goes on."""
+    started = time.perf_counter()
+    row: dict = {name: None for name in PARAM_COLUMNS}
+    row |= {"bgnbd_log_likelihood": None, "gamma_gamma_log_likelihood": None, "gamma_gamma_customers": 0}
+    buyers = summary.num_rows
+    row["customers"] = buyers
+    row["calibration_start"] = _min_date(summary, "first_purchase_date")
+    row["calibration_end"] = _min_date(summary, "as_of_date")
+    row["period_days"] = settings.period_days
+    data = _arrays(summary) if buyers else None
+    if buyers < settings.min_buyers:
+        return _finish(row, "skipped", f"{buyers} buyers, fewer than clv_min_buyers = {settings.min_buyers}", started)
+    if not np.any(data["x"] > 0):
+        return _finish(row, "skipped", "no buyer has a repeat purchase: the models cannot be fitted", started)
+    try:
+        bg = clv.fit_bgnbd(data["x"], data["t_x"], data["T"])
+        gg = clv.fit_gamma_gamma(data["x"], data["m"])
+    except (ValueError, FloatingPointError, np.linalg.LinAlgError) as error:
+        return _finish(row, "not_converged", f"the fit failed: {error}", started)
+    row |= {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b, "p": gg.p, "q": gg.q, "gamma": gg.gamma}
+    row |= {
+        "bgnbd_log_likelihood": bg.log_likelihood,
+        "gamma_gamma_log_likelihood": gg.log_likelihood,
+        "gamma_gamma_customers": gg.customers,
+    }
+    if not (bg.converged and gg.converged):
+        which = [name for name, fit in (("BG/NBD", bg), ("Gamma-Gamma", gg)) if not fit.converged]
+        return _finish(row, "not_converged", f"{' and '.join(which)} did not converge", started)
+    if gg.q <= 1:
+        return _finish(row, "not_converged", f"Gamma-Gamma q = {gg.q:.3f} <= 1: the mean spend is infinite", started)
+    return _finish(row, "fitted", "fitted", started)
+
+
+def _min_date(summary: pa.Table, column: str) -> datetime.date | None:
+    if summary.num_rows == 0:
+        return None
+    return min(summary.column(column).to_pylist())
+
+
+def _finish(row: dict, status: str, message: str, started: float) -> pa.Table:
+    row |= {"status": status, "converged": status == "fitted", "message": message}
+    row["fit_seconds"] = round(time.perf_counter() - started, 3)
+    return pa.Table.from_pylist([row], schema=PARAMS_SCHEMA)
+
+
+PARAMS_SCHEMA = pa.schema(
+    [(name, pa.float64()) for name in PARAM_COLUMNS]
+    + [
+        ("bgnbd_log_likelihood", pa.float64()),
+        ("gamma_gamma_log_likelihood", pa.float64()),
+        ("customers", pa.int64()),
+        ("gamma_gamma_customers", pa.int64()),
+        ("calibration_start", pa.date32()),
+        ("calibration_end", pa.date32()),
+        ("period_days", pa.float64()),
+        ("status", pa.string()),
+        ("converged", pa.bool_()),
+        ("message", pa.string()),
+        ("fit_seconds", pa.float64()),
+    ]
+)
+
+PREDICTION_COLUMNS = (
+    "p_alive",
+    "expected_orders_30d",
+    "expected_orders_90d",
+    "expected_orders_365d",
+    "expected_average_order_value",
+    "predicted_clv",
+)
+
+
+def predict_table(summary: pa.Table, params: pa.Table, settings: Settings) -> pa.Table:
+    """One row per buyer: alive probability, expected orders in 30 / 90 / 365 days, expected order
+    value, discounted predicted CLV over the horizon, the expected next order date and the predicted
+    value tier. All null when the parameters are not `fitted`."""
+    row = params.to_pylist()[0] if params.num_rows else {"status": "skipped"}
+    count = summary.num_rows
+    columns: dict[str, object] = {
+        "customer_id": summary.column("customer_id"),
+        "as_of_date": summary.column("as_of_date"),
+    }
+    if row["status"] != "fitted" or count == 0:
+        for name in PREDICTION_COLUMNS:
+            columns[name] = pa.nulls(count, pa.float64())
+        columns["historic_clv"] = summary.column("lifetime_net_revenue")
+        columns["total_clv"] = pa.nulls(count, pa.float64())
+        columns["expected_next_order_date"] = pa.nulls(count, pa.date32())
+        columns["predicted_value_tier"] = pa.nulls(count, pa.string())
+        return pa.table(columns)
+    data = _arrays(summary)
+    bg = tuple(row[name] for name in ("r", "alpha", "a", "b"))
+    gg = clv.GammaGammaParams(row["p"], row["q"], row["gamma"], 0.0, True, 0, 0.0, 0)
+    unit = settings.period_days
+    columns["p_alive"] = clv.p_alive(bg, data["x"], data["t_x"], data["T"])
+    for days in (30, 90, 365):
+        expected = clv.expected_transactions(bg, days / unit, data["x"], data["t_x"], data["T"])
+        columns[f"expected_orders_{days}d"] = expected
+    columns["expected_average_order_value"] = clv.expected_average_value(gg, data["x"], data["m"])
+    predicted = clv.predicted_clv(
+        bg,
+        gg,
+        data["x"],
+        data["t_x"],
+        data["T"],
+        data["m"],
+        horizon_units=settings.horizon_months * 365.25 / 12 / unit,
+        units_per_month=365.25 / 12 / unit,
+        monthly_discount_rate=settings.monthly_discount_rate,
+    )
+    columns["predicted_clv"] = predicted
+    columns["historic_clv"] = summary.column("lifetime_net_revenue")
+    columns["total_clv"] = predicted + summary.column("lifetime_net_revenue").to_numpy().astype(np.float64)
+    as_of = np.array(summary.column("as_of_date").to_numpy(zero_copy_only=False), dtype="datetime64[D]")
+    days = _days_to_next_order(bg, data, unit)
+    next_dates = np.where(np.isnan(days), np.datetime64("NaT"), as_of + np.nan_to_num(days).astype("timedelta64[D]"))
+    columns["expected_next_order_date"] = pa.array(next_dates, type=pa.date32(), from_pandas=True)
+    columns["predicted_value_tier"] = pa.array(_value_tiers(predicted, settings.tier_shares), type=pa.string())
+    return pa.table(columns)
+
+
+def _days_to_next_order(bg: tuple, data: dict, unit: float) -> np.ndarray:
+    """The first whole day d (1..365) by which one more purchase is expected (E[orders in d days] >= 1);
+    NaN when not expected within a year."""
+    days = np.arange(1, NEXT_ORDER_MAX_DAYS + 1, dtype=np.float64)
+    found = clv.first_horizon_reaching(bg, 1.0, days / unit, data["x"], data["t_x"], data["T"])
+    return np.round(found * unit)
+
+
+def _value_tiers(predicted: np.ndarray, shares: tuple[float, float]) -> list[str]:
+    """high = the top shares[0] of buyers by predicted CLV, medium = up to shares[1], low = the rest
+    (positions ranked highest first, ties broken by position in the summary)."""
+    order = np.argsort(-predicted, kind="stable")
+    position = np.empty(len(predicted), dtype=np.int64)
+    position[order] = np.arange(1, len(predicted) + 1)
+    high = np.ceil(shares[0] * len(predicted))
+    medium = np.ceil(shares[1] * len(predicted))
+    return np.where(position <= high, "high", np.where(position <= medium, "medium", "low")).tolist()

@@ -1,0 +1,22 @@
+"""One row per buyer: alive probability, expected orders and value, predicted CLV, next order date."""
+
+from customer_pyramid.clv_build import Settings, as_table, predict_table
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    summary = as_table(dbt.ref("int_clv_summary").arrow())
+    params = as_table(dbt.ref("fct_clv_model_params").arrow())
+    return predict_table(summary, params, settings(dbt))
+
+
+def settings(dbt) -> Settings:
+    # dbt passes to a Python model only the config keys its code names literally
+    values = {
+        "clv_period_days": dbt.config.get("clv_period_days"),
+        "clv_min_buyers": dbt.config.get("clv_min_buyers"),
+        "clv_horizon_months": dbt.config.get("clv_horizon_months"),
+        "clv_monthly_discount_rate": dbt.config.get("clv_monthly_discount_rate"),
+        "clv_value_tier_shares": dbt.config.get("clv_value_tier_shares"),
+    }
+    return Settings.from_config(values.get)

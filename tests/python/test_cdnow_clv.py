@@ -1,0 +1,98 @@
+"""The build's own CLV model on the CDNOW sample, built through `runner.py build --as-of 1997-09-30`
+(the end of the calibration period), against the published estimates (Fader, Hardie & Lee 2005)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+
+import numpy as np
+import pytest
+from conftest import PROJECT_DIR, run_runner
+
+from customer_pyramid import clv
+
+CDNOW = PROJECT_DIR.parent / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
+CALIBRATION_END = datetime.date(1997, 9, 30)
+HOLDOUT_END = datetime.date(1998, 6, 30)
+PUBLISHED_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+PUBLISHED_GAMMA_GAMMA = {"p": 6.25, "q": 3.74, "gamma": 15.44}
+
+
+def cdnow_rows() -> list[tuple[str, datetime.date, str]]:
+    rows = []
+    for line in CDNOW.read_text().splitlines():
+        _, customer, day, _, amount = line.split()
+        rows.append((customer, datetime.date(int(day[:4]), int(day[4:6]), int(day[6:])), amount))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def cdnow_build(tmp_path_factory):
+    base = tmp_path_factory.mktemp("cdnow_clv")
+    data = base / "data"
+    data.mkdir()
+    with open(data / "orders.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["order_id", "customer_id", "ordered_at", "amount"])
+        for number, (customer, day, amount) in enumerate(cdnow_rows(), start=1):
+            writer.writerow([number, customer, day.isoformat(), amount])
+    run = run_runner(["build", "--data-dir", str(data), "--as-of", CALIBRATION_END.isoformat()], base / "w.duckdb")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr
+    return run
+
+
+def params(run) -> dict:
+    columns = ["r", "alpha", "a", "b", "p", "q", "gamma", "bgnbd_log_likelihood", "status", "gamma_gamma_customers"]
+    row = run.query(f"select {', '.join(columns)} from marts.fct_clv_model_params")[0]
+    return dict(zip(columns, row, strict=True))
+
+
+def test_bgnbd_matches_the_published_fit(cdnow_build):
+    fitted = params(cdnow_build)
+    assert fitted["status"] == "fitted"
+    for name, published in PUBLISHED_BGNBD.items():
+        assert abs(fitted[name] - published) / published < 0.01, (name, fitted[name])
+    assert abs(fitted["bgnbd_log_likelihood"] - (-9582.4)) < 0.5
+
+
+def test_gamma_gamma_matches_the_published_fit(cdnow_build):
+    fitted = params(cdnow_build)
+    assert fitted["gamma_gamma_customers"] == 946
+    for name, published in PUBLISHED_GAMMA_GAMMA.items():
+        assert abs(fitted[name] - published) / published < 0.02, (name, fitted[name])
+
+
+def test_the_build_summary_equals_an_independent_summary(cdnow_build):
+    rows = cdnow_rows()
+    expected = clv.summary_from_transactions(
+        np.array([r[0] for r in rows]),
+        np.array([r[1] for r in rows], dtype="datetime64[D]"),
+        np.array([float(r[2]) for r in rows]),
+        np.datetime64(CALIBRATION_END),
+    )
+    built = cdnow_build.query(
+        "select customer_id, frequency_x, recency_t_x, age_t, repeat_mean_value from intermediate.int_clv_summary "
+        "order by customer_id"
+    )
+    assert [r[0] for r in built] == [str(c) for c in expected["customer_id"]]
+    assert np.array_equal([r[1] for r in built], expected["x"])
+    assert np.allclose([r[2] for r in built], expected["t_x"], rtol=0, atol=1e-12)
+    assert np.allclose([r[3] for r in built], expected["T"], rtol=0, atol=1e-12)
+    assert np.allclose([r[4] for r in built], expected["m"], rtol=1e-12, atol=1e-9)
+
+
+def test_holdout_forecast_is_reported_next_to_the_actual_count(cdnow_build, capsys):
+    fitted = params(cdnow_build)
+    bg = (fitted["r"], fitted["alpha"], fitted["a"], fitted["b"])
+    summary = cdnow_build.query("select frequency_x, recency_t_x, age_t from intermediate.int_clv_summary")
+    x, t_x, T = (np.array(column, dtype=float) for column in zip(*summary, strict=True))
+    holdout_weeks = (HOLDOUT_END - CALIBRATION_END).days / 7
+    conditional = float(clv.expected_transactions(bg, holdout_weeks, x, t_x, T).sum())
+    # actual repeat transactions in the holdout: purchase days after the calibration end
+    days = {(customer, day) for customer, day, _ in cdnow_rows() if CALIBRATION_END < day <= HOLDOUT_END}
+    actual = len(days)
+    with capsys.disabled():
+        print(f"\nCDNOW holdout weeks 40-78: forecast {conditional:,.0f} repeat purchases, actual {actual:,}")
+    assert actual == 1882
+    assert 1550 < conditional < 1800
