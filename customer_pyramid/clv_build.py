@@ -44,9 +44,11 @@ class Settings:
 
 
 def as_table(result) -> pa.Table:
-    """A relation's `.arrow()` result as a table: DuckDB may return a stream, which must be read in
-    full before the connection runs another query."""
-    return result.read_all() if hasattr(result, "read_all") else result
+    """A relation's `.arrow()` result as a table, sorted by customer_id when it has one (so a fit
+    does not depend on the order SQL happened to return the rows). DuckDB may return a stream, which
+    must be read in full before the connection runs another query."""
+    table = result.read_all() if hasattr(result, "read_all") else result
+    return table.sort_by("customer_id") if "customer_id" in table.column_names else table
 
 
 def _arrays(summary: pa.Table) -> dict[str, np.ndarray]:

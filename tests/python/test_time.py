@@ -34,18 +34,24 @@ def tables_in(database, schemas: tuple[str, ...]) -> list[str]:
     return [row[0] for row in rows]
 
 
+# Columns that measure the run, not the data.
+RUN_COLUMNS = {"marts.fct_clv_model_params": "fit_seconds"}
+
+
 def differences(left, right, table: str) -> tuple[int, int]:
     """Rows only in left, rows only in right (multiset difference both ways)."""
+    exclude = f" exclude ({RUN_COLUMNS[table]})" if table in RUN_COLUMNS else ""
     with duckdb.connect() as connection:
         connection.execute(f"attach '{left}' as l (read_only)")
         connection.execute(f"attach '{right}' as r (read_only)")
-        only_left = connection.execute(
-            f"select count(*) from (select * from l.{table} except all select * from r.{table})"
-        ).fetchone()[0]
-        only_right = connection.execute(
-            f"select count(*) from (select * from r.{table} except all select * from l.{table})"
-        ).fetchone()[0]
-    return only_left, only_right
+        counts = [
+            connection.execute(
+                f"select count(*) from (select *{exclude} from {a}.{table} "
+                f"except all select *{exclude} from {b}.{table})"
+            ).fetchone()[0]
+            for a, b in (("l", "r"), ("r", "l"))
+        ]
+    return counts[0], counts[1]
 
 
 def assert_same_tables(left, right, schemas: tuple[str, ...], skip: tuple[str, ...] = ()) -> None:

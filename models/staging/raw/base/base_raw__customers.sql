@@ -62,13 +62,7 @@ row_defects as (
 checked as (
     select
         *,
-        coalesce(
-            row_defect,
-            case
-                when count(*) over (partition by row_defect is null, customer_id) > 1
-                    then 'conflicting_duplicate_key'
-            end
-        ) as quarantine_reason
+        {{ quarantine_reason_with_key_conflicts(['customer_id']) }} as quarantine_reason
     from row_defects
 )
 

@@ -34,13 +34,7 @@ row_defects as (
 checked as (
     select
         *,
-        coalesce(
-            row_defect,
-            case
-                when count(*) over (partition by row_defect is null, currency, rate_date) > 1
-                    then 'conflicting_duplicate_key'
-            end
-        ) as quarantine_reason
+        {{ quarantine_reason_with_key_conflicts(['currency', 'rate_date']) }} as quarantine_reason
     from row_defects
 )
 
