@@ -23,22 +23,23 @@ def temp_directory() -> Path:
     return Path(value).resolve() if value else database_path().parent / "tmp"
 
 
-def duckdb_config() -> dict[str, str]:
-    """The same resource limits the dbt profile applies, for the runner's own connections."""
+def duckdb_config() -> dict[str, object]:
+    """The resource limits the dbt profile opens the database with (its config_options). A
+    connection of the runner's own must use exactly these to share the database dbt has open."""
     return {
         "memory_limit": os.environ.get("PYRAMID_MEMORY_LIMIT", "4GB"),
         "threads": os.environ.get("PYRAMID_THREADS", "2"),
         "temp_directory": str(temp_directory()),
+        "preserve_insertion_order": False,
     }
 
 
 def connect(database: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection (None = in memory) with the profile's limits and UTC as its time zone.
-    Settings are applied with SET, as dbt-duckdb does, so that this connection can share the
-    in-process database instance that a dbt invocation in the same process has opened."""
-    connection = duckdb.connect(str(database) if database else ":memory:")
-    for name, value in duckdb_config().items():
-        connection.execute(f"set {name} = '{value}'")
+    """A DuckDB connection (None = in memory) with the profile's limits and UTC as its time zone."""
+    if database is None:
+        connection = duckdb.connect(":memory:")
+    else:
+        connection = duckdb.connect(str(database), config=duckdb_config())
     connection.execute("set TimeZone = 'UTC'")
     return connection
 

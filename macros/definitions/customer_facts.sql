@@ -123,7 +123,10 @@ refund_facts as (
         clean_orders.customer_id
 ),
 
-snapshot_events as (
+-- Events are joined to a snapshot only inside the longest window a fact needs (the engagement
+-- window, or two activity windows); the few event types counted over the whole history (lookback
+-- lifetime in the seed) are joined separately. This keeps a monthly history cheap on big data.
+windowed_events as (
     select
         snapshots.as_of_date,
         events.customer_id,
@@ -132,27 +135,64 @@ snapshot_events as (
         {{ days_between('events.event_date', 'snapshots.as_of_date') }} as days_ago
     from snapshots
     inner join events
-        on events.event_date <= snapshots.as_of_date
+        on
+            events.event_date <= snapshots.as_of_date
+            and events.event_date > {{ days_before('snapshots.as_of_date', [engagement_window, 2 * activity_window] | max) }}
 ),
 
-event_type_counts as (
+lifetime_type_events as (
+    select
+        snapshots.as_of_date,
+        events.customer_id,
+        events.event_type,
+        count(*) as lifetime_events,
+        count(distinct events.event_date) as lifetime_active_days
+    from snapshots
+    inner join events
+        on events.event_date <= snapshots.as_of_date
+    inner join event_types
+        on events.event_type = event_types.event_type and event_types.lookback = 'lifetime'
+    group by
+        snapshots.as_of_date,
+        events.customer_id,
+        events.event_type
+),
+
+window_type_counts as (
     select
         as_of_date,
         customer_id,
         event_type,
         sum(case when days_ago < {{ engagement_window }} then 1 else 0 end) as window_events,
         count(distinct case when days_ago < {{ engagement_window }} then event_date end) as window_active_days,
-        count(*) as lifetime_events,
-        count(distinct event_date) as lifetime_active_days,
         sum(case when days_ago < {{ activity_window }} then 1 else 0 end) as events_last_window,
         sum(
             case when days_ago >= {{ activity_window }} and days_ago < {{ 2 * activity_window }} then 1 else 0 end
         ) as events_previous_window
-    from snapshot_events
+    from windowed_events
     group by
         as_of_date,
         customer_id,
         event_type
+),
+
+event_type_counts as (
+    select
+        coalesce(window_type_counts.as_of_date, lifetime_type_events.as_of_date) as as_of_date,
+        coalesce(window_type_counts.customer_id, lifetime_type_events.customer_id) as customer_id,
+        coalesce(window_type_counts.event_type, lifetime_type_events.event_type) as event_type,
+        coalesce(window_type_counts.window_events, 0) as window_events,
+        coalesce(window_type_counts.window_active_days, 0) as window_active_days,
+        coalesce(window_type_counts.events_last_window, 0) as events_last_window,
+        coalesce(window_type_counts.events_previous_window, 0) as events_previous_window,
+        coalesce(lifetime_type_events.lifetime_events, 0) as lifetime_events,
+        coalesce(lifetime_type_events.lifetime_active_days, 0) as lifetime_active_days
+    from window_type_counts
+    full outer join lifetime_type_events
+        on
+            window_type_counts.as_of_date = lifetime_type_events.as_of_date
+            and window_type_counts.customer_id = lifetime_type_events.customer_id
+            and window_type_counts.event_type = lifetime_type_events.event_type
 ),
 
 -- Engagement score: per known event type, points x min(cap, count), counting events or active
@@ -177,8 +217,7 @@ engagement_facts as (
             )
         ) as engagement_score,
         sum(event_type_counts.events_last_window) as events_last_window,
-        sum(event_type_counts.events_previous_window) as events_previous_window,
-        sum(event_type_counts.lifetime_events) as lifetime_events
+        sum(event_type_counts.events_previous_window) as events_previous_window
     from event_type_counts
     left join event_types
         on event_type_counts.event_type = event_types.event_type
@@ -190,11 +229,8 @@ engagement_facts as (
 engagement_data as (
     select
         snapshots.as_of_date,
-        count(distinct snapshot_events.as_of_date) > 0 as has_engagement_data
+        coalesce((select min(events.event_date) from events) <= snapshots.as_of_date, false) as has_engagement_data
     from snapshots
-    left join snapshot_events
-        on snapshots.as_of_date = snapshot_events.as_of_date
-    group by snapshots.as_of_date
 ),
 
 final as (
@@ -230,8 +266,7 @@ final as (
             when engagement_data.has_engagement_data then cast(coalesce(engagement_facts.engagement_score, 0) as integer)
         end as engagement_score,
         cast(coalesce(engagement_facts.events_last_window, 0) as integer) as events_last_window,
-        cast(coalesce(engagement_facts.events_previous_window, 0) as integer) as events_previous_window,
-        cast(coalesce(engagement_facts.lifetime_events, 0) as integer) as lifetime_events
+        cast(coalesce(engagement_facts.events_previous_window, 0) as integer) as events_previous_window
     from customer_snapshots
     inner join engagement_data
         on customer_snapshots.as_of_date = engagement_data.as_of_date

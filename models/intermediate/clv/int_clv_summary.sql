@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- One row per buyer at the as-of date: the summary the BG/NBD and Gamma-Gamma models are fitted on.
 -- Literature conventions: orders of a customer on one day are one transaction (their net revenue
 -- summed); x = repeat transactions; t_x and T = days from the first purchase day to the last one and

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- One row per customer known at the as-of date: a customer record signed up by then, or an id with
 -- an order or an engagement event by then. Without a customers table, customers come from orders
 -- and events alone.

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- One row per valid order: a clean order with a purchase status (completed or partially refunded),
 -- dated on or before the as-of date. The one definition of a purchase.
 with orders as (
