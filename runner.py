@@ -38,6 +38,11 @@ def build_parser() -> Parser:
         help="folder with orders.csv|.parquet (required) and optionally customers, "
         "order_items, engagement_events, fx_rates",
     )
+    build.add_argument(
+        "--mapping",
+        type=Path,
+        help="YAML file mapping your files and column names onto the contract (see examples/online_retail/mapping.yml)",
+    )
     _add_build_options(build)
 
     test = sub.add_parser("test", help="run the dbt data and unit tests on the last build")

@@ -9,7 +9,7 @@ import re
 import time
 from pathlib import Path
 
-from customer_pyramid import load
+from customer_pyramid import load, mapping
 from customer_pyramid.dbt import run_dbt
 from customer_pyramid.errors import UserError
 from customer_pyramid.settings import connect, prepare_environment
@@ -57,7 +57,11 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def build(args: argparse.Namespace) -> int:
-    inputs = load.find_inputs(args.data_dir)
+    if args.mapping:
+        inputs, settings = mapping.mapped_inputs(args.data_dir, args.mapping)
+        _apply_mapping_settings(args, settings)
+    else:
+        inputs = load.find_inputs(args.data_dir)
     _check_time_zones(args)
     database = prepare_environment()
     started = time.monotonic()
@@ -102,6 +106,19 @@ def generate(args: argparse.Namespace) -> int:
         print(f"{table:<18} {count:>12,} rows")
     print(f"Wrote {args.out} in {time.monotonic() - started:.1f}s.")
     return 0
+
+
+def _apply_mapping_settings(args: argparse.Namespace, settings: dict) -> None:
+    """Settings of the mapping file fill the flags the command line left out."""
+    for name, value in settings.items():
+        if getattr(args, name, None) is not None:
+            continue
+        if name == "as_of":
+            try:
+                value = iso_date(str(value))
+            except argparse.ArgumentTypeError as error:
+                raise UserError(f"mapping setting as_of: {error}") from None
+        setattr(args, name, value if name == "as_of" else str(value))
 
 
 def _build_vars(args: argparse.Namespace) -> dict:

@@ -20,7 +20,7 @@ SUFFIXES = (".csv", ".parquet")
 class InputFile:
     table: Table
     path: Path
-    columns: dict[str, str]  # contract column -> column name in the file
+    columns: dict[str, str]  # contract column -> SQL expression over the file's columns (text)
     ignored: tuple[str, ...]  # columns of the file that are not in the contract
 
 
@@ -29,7 +29,7 @@ def normalise_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
-def find_inputs(data_dir: Path) -> list[InputFile]:
+def find_inputs(data_dir: Path, require_orders: bool = True) -> list[InputFile]:
     """The contract tables present in data_dir, with their headers checked against the contract."""
     if not data_dir.is_dir():
         raise UserError(f"--data-dir {data_dir}: no such directory")
@@ -37,7 +37,7 @@ def find_inputs(data_dir: Path) -> list[InputFile]:
     for table in load_contract().values():
         path = _table_file(data_dir, table)
         if path is None:
-            if table.required:
+            if table.required and require_orders:
                 raise UserError(
                     f"{data_dir}: no {table.name}.csv or {table.name}.parquet ({table.name} is the one required input)"
                 )
@@ -68,7 +68,7 @@ def _checked_input(table: Table, path: Path) -> InputFile:
             f"{path.name}: missing required column '{missing[0]}' "
             f"(required: {', '.join(table.required_columns)}; found: {', '.join(header) or 'none'})"
         )
-    columns = {name: by_name[name] for name in table.column_names if name in by_name}
+    columns = {name: text_of(by_name[name]) for name in table.column_names if name in by_name}
     ignored = tuple(name for key, name in by_name.items() if key not in table.column_names)
     return InputFile(table=table, path=path, columns=columns, ignored=ignored)
 
@@ -111,9 +111,7 @@ def load_inputs(inputs: list[InputFile], database: Path) -> dict[str, int]:
 
 
 def _load_one(connection: duckdb.DuckDBPyConnection, item: InputFile) -> int:
-    select_list = ", ".join(
-        f'cast("{_quote(source)}" as varchar) as {column}' for column, source in item.columns.items()
-    )
+    select_list = ", ".join(f"{expression} as {column}" for column, expression in item.columns.items())
     target = f"{RAW_SCHEMA}.{item.table.name}"
     try:
         connection.execute(f"create table {target} as select {select_list} from {_reader(item.path)}")
@@ -122,5 +120,10 @@ def _load_one(connection: duckdb.DuckDBPyConnection, item: InputFile) -> int:
     return connection.execute(f"select count(*) from {target}").fetchone()[0]
 
 
-def _quote(identifier: str) -> str:
-    return identifier.replace('"', '""')
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def text_of(column: str) -> str:
+    """SQL for a file column as text."""
+    return f"cast({quote_identifier(column)} as varchar)"

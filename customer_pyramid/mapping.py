@@ -1,0 +1,127 @@
+"""Column mapping: a small YAML file that maps a user's files and column names onto the contract.
+
+    settings:                        # optional; the same settings as the runner's flags
+      source_time_zone: Europe/London
+      reporting_currency: GBP
+    tables:
+      orders:                        # a contract table
+        file: sales_export.csv       # a CSV or Parquet file in --data-dir
+        columns:                     # contract column: source column, or a rule
+          order_id: InvoiceNo
+          customer_id: {column: CustomerID, rule: float_id}    # 17850.0 -> 17850
+          ordered_at: InvoiceDate
+          amount: Total
+          currency: {value: GBP}                              # the same value on every row
+          status: {column: InvoiceNo, rule: prefix, prefix: C, then: cancelled, else: completed}
+
+Rules: `float_id` turns float-looking ids (`17850.0`) into `17850`; `prefix` gives `then` when the
+source value starts with `prefix`, else `else`; `value` is a constant. Contract tables the mapping
+does not list are still read from their usual file names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from customer_pyramid import load
+from customer_pyramid.contract import load_contract
+from customer_pyramid.errors import UserError
+
+SETTINGS = ("source_time_zone", "reporting_time_zone", "reporting_currency", "as_of")
+RULES = ("float_id", "prefix")
+
+
+def read_mapping(path: Path) -> dict:
+    """The parsed mapping file, checked for shape; one-line errors name what is wrong."""
+    if not path.is_file():
+        raise UserError(f"--mapping {path}: no such file")
+    try:
+        document = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise UserError(f"{path.name}: not valid YAML: {str(error).splitlines()[0]}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("tables"), dict):
+        raise UserError(f"{path.name}: needs a `tables:` section mapping contract tables to files")
+    unknown = [key for key in document if key not in ("tables", "settings")]
+    if unknown:
+        raise UserError(f"{path.name}: unknown section '{unknown[0]}' (expected tables, settings)")
+    settings = document.get("settings") or {}
+    for key in settings:
+        if key not in SETTINGS:
+            raise UserError(f"{path.name}: unknown setting '{key}' (expected one of {', '.join(SETTINGS)})")
+    return document
+
+
+def mapped_inputs(data_dir: Path, mapping_path: Path) -> tuple[list[load.InputFile], dict]:
+    """The input files of data_dir as the mapping describes them, plus the mapping's settings."""
+    document = read_mapping(mapping_path)
+    contract = load_contract()
+    inputs = {}
+    for table_name, spec in document["tables"].items():
+        if table_name not in contract:
+            raise UserError(
+                f"{mapping_path.name}: '{table_name}' is not a contract table (expected one of {', '.join(contract)})"
+            )
+        inputs[table_name] = _mapped_table(data_dir, mapping_path.name, contract[table_name], spec)
+    for item in load.find_inputs(data_dir, require_orders=False):
+        inputs.setdefault(item.table.name, item)
+    if "orders" not in inputs:
+        raise UserError(f"{data_dir}: no orders file and the mapping does not name one (orders is required)")
+    return [inputs[name] for name in contract if name in inputs], document.get("settings") or {}
+
+
+def _mapped_table(data_dir: Path, mapping_name: str, table, spec) -> load.InputFile:
+    where = f"{mapping_name}: {table.name}"
+    if not isinstance(spec, dict) or "file" not in spec or not isinstance(spec.get("columns"), dict):
+        raise UserError(f"{where}: needs `file:` and `columns:`")
+    path = data_dir / str(spec["file"])
+    if not path.is_file():
+        raise UserError(f"{where}: file {path} not found")
+    header = load.read_header(path)
+    columns = {}
+    for contract_column, source in spec["columns"].items():
+        if contract_column not in table.column_names:
+            raise UserError(f"{where}: '{contract_column}' is not a column of {table.name} in the contract")
+        columns[contract_column] = _expression(f"{where}.{contract_column}", source, header, path.name)
+    missing = [name for name in table.required_columns if name not in columns]
+    if missing:
+        raise UserError(f"{where}: required column '{missing[0]}' is not mapped")
+    used = {value if isinstance(value, str) else value.get("column") for value in spec["columns"].values()}
+    ignored = tuple(name for name in header if name not in used)
+    return load.InputFile(table=table, path=path, columns=columns, ignored=ignored)
+
+
+def _expression(where: str, source, header: list[str], file_name: str) -> str:
+    """SQL (text) for one mapped contract column."""
+    if isinstance(source, str):
+        return load.text_of(_source_column(where, source, header, file_name))
+    if not isinstance(source, dict):
+        raise UserError(f"{where}: expected a column name or a mapping with `column` or `value`")
+    if "value" in source:
+        return "'" + str(source["value"]).replace("'", "''") + "'"
+    column = load.text_of(_source_column(where, source.get("column"), header, file_name))
+    rule = source.get("rule")
+    if rule is None:
+        return column
+    if rule == "float_id":
+        return f"regexp_replace({column}, '\\.0+$', '')"
+    if rule == "prefix":
+        prefix, then, otherwise = (str(source.get(key, "")) for key in ("prefix", "then", "else"))
+        if not prefix or not then:
+            raise UserError(f"{where}: rule prefix needs `prefix:` and `then:` (and optionally `else:`)")
+        literal = "'{}'"
+        return (
+            f"case when starts_with({column}, {literal.format(prefix.replace(chr(39), chr(39) * 2))}) "
+            f"then {literal.format(then.replace(chr(39), chr(39) * 2))} "
+            f"else {literal.format(otherwise.replace(chr(39), chr(39) * 2)) if otherwise else 'null'} end"
+        )
+    raise UserError(f"{where}: unknown rule '{rule}' (expected one of {', '.join(RULES)})")
+
+
+def _source_column(where: str, name, header: list[str], file_name: str) -> str:
+    if not isinstance(name, str) or not name:
+        raise UserError(f"{where}: needs the source `column:` name")
+    if name not in header:
+        raise UserError(f"{where}: column '{name}' not found in {file_name} (found: {', '.join(header)})")
+    return name

@@ -1,0 +1,79 @@
+"""Bring your own data through a column mapping: renamed columns, float-looking ids, constants and
+prefix rules load into the contract; every mistake in the mapping is a one-line error naming it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from test_runner_errors import assert_one_line_error
+
+MAPPING = """
+settings:
+  source_time_zone: Europe/London
+  reporting_currency: GBP
+tables:
+  orders:
+    file: export.csv
+    columns:
+      order_id: Invoice
+      customer_id: {column: Client, rule: float_id}
+      ordered_at: When
+      amount: Total
+      currency: {value: GBP}
+      status: {column: Invoice, rule: prefix, prefix: C, then: cancelled, else: completed}
+"""
+
+
+def write_export(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / "export.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Invoice", "Client", "When", "Total", "Note"])
+        writer.writerow(["536365", "17850.0", "2011-06-01 08:26:00", "15.30", "x"])
+        writer.writerow(["536366", "17850.0", "2011-07-01 09:00:00", "22.00", ""])
+        writer.writerow(["C536367", "13047.0", "2011-07-02 10:00:00", "5.00", ""])
+    return directory
+
+
+def test_a_mapped_export_builds(runner, tmp_path):
+    data = write_export(tmp_path / "data")
+    (tmp_path / "mapping.yml").write_text(MAPPING)
+    run = runner("build", "--data-dir", str(data), "--mapping", str(tmp_path / "mapping.yml"))
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr
+    assert "ignored columns: Note" in run.stdout
+    rows = run.query(
+        "select order_id, customer_id, status, original_currency, cast(ordered_at as varchar) "
+        "from staging.stg_raw__orders order by order_id"
+    )
+    # ids lose their float tail, the C prefix marks a cancellation, times are London local (BST = UTC+1)
+    assert rows == [
+        ("536365", "17850", "completed", "GBP", "2011-06-01 07:26:00"),
+        ("536366", "17850", "completed", "GBP", "2011-07-01 08:00:00"),
+        ("C536367", "13047", "cancelled", "GBP", "2011-07-02 09:00:00"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "fragments"),
+    [
+        (("Total", "Amount"), ["orders.amount", "'Amount'", "export.csv"]),
+        (("amount: Total", "price: Total"), ["'price'", "not a column of orders"]),
+        (("export.csv", "missing.csv"), ["missing.csv", "not found"]),
+        (("rule: float_id", "rule: squash"), ["unknown rule 'squash'"]),
+        (("  orders:", "  purchases:"), ["'purchases'", "not a contract table"]),
+        (("      amount: Total\n", ""), ["required column 'amount'"]),
+        (("  reporting_currency: GBP", "  currency: GBP"), ["unknown setting 'currency'"]),
+    ],
+)
+def test_mapping_mistakes_are_one_line_errors(runner, tmp_path, change, fragments):
+    data = write_export(tmp_path / "data")
+    (tmp_path / "mapping.yml").write_text(MAPPING.replace(*change))
+    run = runner("build", "--data-dir", str(data), "--mapping", str(tmp_path / "mapping.yml"))
+    assert_one_line_error(run, *fragments)
+
+
+def test_missing_mapping_file(runner, tmp_path):
+    data = write_export(tmp_path / "data")
+    assert_one_line_error(runner("build", "--data-dir", str(data), "--mapping", str(tmp_path / "no.yml")), "no.yml")
