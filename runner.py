@@ -71,6 +71,13 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reporting-currency", help="ISO currency code money is reported in (default USD)")
     parser.add_argument("--reporting-time-zone", help="IANA zone for calendar dates (default UTC)")
     parser.add_argument("--source-time-zone", help="IANA zone of timestamps without offset (default UTC)")
+    parser.add_argument(
+        "--timestamp-format",
+        action="append",
+        dest="timestamp_formats",
+        metavar="FORMAT",
+        help="a non-ISO timestamp layout to accept, strptime codes, e.g. '%%m/%%d/%%Y %%H:%%M' (repeatable)",
+    )
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
 
 

@@ -118,7 +118,11 @@ def _apply_mapping_settings(args: argparse.Namespace, settings: dict) -> None:
                 value = iso_date(str(value))
             except argparse.ArgumentTypeError as error:
                 raise UserError(f"mapping setting as_of: {error}") from None
-        setattr(args, name, value if name == "as_of" else str(value))
+        elif name == "timestamp_formats":
+            value = [value] if isinstance(value, str) else list(value)
+        else:
+            value = str(value)
+        setattr(args, name, value)
 
 
 def _build_vars(args: argparse.Namespace) -> dict:
@@ -129,6 +133,8 @@ def _build_vars(args: argparse.Namespace) -> dict:
         value = getattr(args, option)
         if value is not None:
             variables[option] = value
+    if args.timestamp_formats:
+        variables["source_timestamp_formats"] = [str(layout) for layout in args.timestamp_formats]
     if "reporting_currency" in variables and not re.fullmatch(r"[A-Z]{3}", variables["reporting_currency"]):
         raise UserError(
             f"--reporting-currency '{variables['reporting_currency']}' is not a 3-letter ISO code such as USD"
@@ -162,7 +168,13 @@ def _refresh_reason(args: argparse.Namespace, database: Path, variables: dict) -
     if previous.get("data_dir") != str(args.data_dir.resolve()):
         return "a different data folder than the last build"
     previous_vars = previous.get("vars", {})
-    settings = ("raw_schema", "reporting_currency", "reporting_time_zone", "source_time_zone")
+    settings = (
+        "raw_schema",
+        "reporting_currency",
+        "reporting_time_zone",
+        "source_time_zone",
+        "source_timestamp_formats",
+    )
     if any(previous_vars.get(name) != variables.get(name) for name in settings):
         return "settings differ from the last build"
     if variables.get("as_of_date", "9999-12-31") < (previous.get("as_of_date") or ""):

@@ -3,6 +3,7 @@
     settings:                        # optional; the same settings as the runner's flags
       source_time_zone: Europe/London
       reporting_currency: GBP
+      timestamp_formats: ['%m/%d/%Y %H:%M']   # non-ISO layouts, strptime codes
     tables:
       orders:                        # a contract table
         file: sales_export.csv       # a CSV or Parquet file in --data-dir
@@ -29,7 +30,7 @@ from customer_pyramid import load
 from customer_pyramid.contract import load_contract
 from customer_pyramid.errors import UserError
 
-SETTINGS = ("source_time_zone", "reporting_time_zone", "reporting_currency", "as_of")
+SETTINGS = ("source_time_zone", "reporting_time_zone", "reporting_currency", "as_of", "timestamp_formats")
 RULES = ("float_id", "prefix")
 
 

@@ -41,14 +41,17 @@
 
 {#-
     Text -> timestamp in UTC (without time zone). Text that ends in an offset (`Z`, `+01`, `-05:00`)
-    is read at that offset; text without one is a local time of the `source_time_zone` var.
-    A date alone is midnight. Unparseable text gives null.
+    is read at that offset; text without one is a local time of the `source_time_zone` var, in ISO
+    form or, failing that, in one of the strptime formats of the `source_timestamp_formats` var
+    (e.g. '%m/%d/%Y %H:%M'). A date alone is midnight. Unparseable text gives null.
 -#}
 {% macro parse_timestamp_utc(expression) -%}
     {{ return(adapter.dispatch('parse_timestamp_utc', 'customer_pyramid')(expression)) }}
 {%- endmacro %}
 
 {% macro default__parse_timestamp_utc(expression) -%}
+    {%- set formats = var('source_timestamp_formats', []) or [] -%}
+    {%- if formats is string -%}{%- set formats = [formats] -%}{%- endif %}
     case
         when regexp_matches(
             trim({{ expression }}),
@@ -57,7 +60,15 @@
             then timezone('UTC', try_cast(trim({{ expression }}) as timestamptz))
         else timezone(
             'UTC',
-            timezone('{{ var("source_time_zone") }}', try_cast(trim({{ expression }}) as timestamp))
+            timezone(
+                '{{ var("source_time_zone") }}',
+                coalesce(
+                    try_cast(trim({{ expression }}) as timestamp)
+                    {%- for format in formats %},
+                    try_strptime(trim({{ expression }}), '{{ format | replace("'", "''") }}')
+                    {%- endfor %}
+                )
+            )
         )
     end
 {%- endmacro %}

@@ -77,3 +77,20 @@ def test_mapping_mistakes_are_one_line_errors(runner, tmp_path, change, fragment
 def test_missing_mapping_file(runner, tmp_path):
     data = write_export(tmp_path / "data")
     assert_one_line_error(runner("build", "--data-dir", str(data), "--mapping", str(tmp_path / "no.yml")), "no.yml")
+
+
+def test_non_iso_timestamps_with_a_format_flag(runner, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    with open(data / "orders.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["order_id", "customer_id", "ordered_at", "amount"])
+        writer.writerow(["1", "a", "12/1/2010 8:26", "10"])
+        writer.writerow(["2", "a", "2010-12-02 09:00:00", "10"])
+        writer.writerow(["3", "b", "1.12.2010", "10"])
+    run = runner("build", "--data-dir", str(data), "--timestamp-format", "%m/%d/%Y %H:%M")
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr
+    assert run.query("select order_id from staging.stg_raw__orders order by 1") == [("1",), ("2",)]
+    assert run.query("select order_id, reason from staging.stg_raw__orders_quarantined") == [
+        ("3", "unparseable_ordered_at")
+    ]
