@@ -36,14 +36,20 @@ def find_inputs(data_dir: Path, require_orders: bool = True) -> list[InputFile]:
     inputs = []
     for table in load_contract().values():
         path = _table_file(data_dir, table)
-        if path is None:
-            if table.required and require_orders:
-                raise UserError(
-                    f"{data_dir}: no {table.name}.csv or {table.name}.parquet ({table.name} is the one required input)"
-                )
-            continue
-        inputs.append(_checked_input(table, path))
+        if path is not None:
+            inputs.append(_checked_input(table, path))
+    names = {item.table.name: item for item in inputs}
+    if require_orders and "orders" not in names and not derives_orders(names.get("order_items")):
+        raise UserError(
+            f"{data_dir}: no orders.csv or orders.parquet (orders is the one required input, unless "
+            "order_items has customer_id and ordered_at to derive orders from)"
+        )
     return inputs
+
+
+def derives_orders(items: InputFile | None) -> bool:
+    """Whether an order_items input carries what orders can be derived from."""
+    return items is not None and {"customer_id", "ordered_at"} <= set(items.columns)
 
 
 def _table_file(data_dir: Path, table: Table) -> Path | None:

@@ -67,8 +67,10 @@ def mapped_inputs(data_dir: Path, mapping_path: Path) -> tuple[list[load.InputFi
         inputs[table_name] = _mapped_table(data_dir, mapping_path.name, contract[table_name], spec)
     for item in load.find_inputs(data_dir, require_orders=False):
         inputs.setdefault(item.table.name, item)
-    if "orders" not in inputs:
-        raise UserError(f"{data_dir}: no orders file and the mapping does not name one (orders is required)")
+    if "orders" not in inputs and not load.derives_orders(inputs.get("order_items")):
+        raise UserError(
+            f"{data_dir}: no orders, and no order_items with customer_id and ordered_at to derive them from"
+        )
     return [inputs[name] for name in contract if name in inputs], document.get("settings") or {}
 
 

@@ -1,6 +1,6 @@
 -- Every monthly snapshot of the history holds exactly the customers known at its date, counted here
 -- straight from staging: customer records signed up by then (or without a signup date), and ids with
--- an order (any status) or an engagement event by then.
+-- an order (any status), an order line (line-item-only data) or an engagement event by then.
 with snapshots as (
     select distinct
         snapshot_month,
@@ -27,6 +27,15 @@ sightings as (
         customer_id,
         event_date as seen_date
     from {{ ref('stg_raw__engagement_events') }}
+
+    union all
+
+    -- line-item-only data: the lines' customers (sales and returns)
+    select
+        customer_id,
+        order_date as seen_date
+    from {{ ref('stg_raw__order_items') }}
+    where not has_orders
 ),
 
 known as (

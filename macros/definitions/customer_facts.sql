@@ -24,7 +24,11 @@ valid_orders as (
 ),
 
 clean_orders as (
-    select * from {{ ref('stg_raw__orders') }}
+    select * from {{ ref('int_orders') }}
+),
+
+adjustments as (
+    select * from {{ ref('int_revenue_adjustments') }}
 ),
 
 events as (
@@ -106,6 +110,27 @@ interval_facts as (
     group by
         as_of_date,
         customer_id
+),
+
+-- Returns of line-item-only data: negative amounts on their own dates (empty when orders are given).
+adjustment_facts as (
+    select
+        snapshots.as_of_date,
+        adjustments.customer_id,
+        sum(adjustments.amount) as lifetime_adjustment_amount,
+        sum(
+            case
+                when {{ days_between('adjustments.adjustment_date', 'snapshots.as_of_date') }} < {{ rfm_window }}
+                    then adjustments.amount
+                else 0
+            end
+        ) as window_adjustment_amount
+    from snapshots
+    inner join adjustments
+        on adjustments.adjustment_date <= snapshots.as_of_date
+    group by
+        snapshots.as_of_date,
+        adjustments.customer_id
 ),
 
 refund_facts as (
@@ -244,11 +269,18 @@ final as (
         cast({{ days_between('order_facts.first_order_date', 'customer_snapshots.as_of_date') }} as integer) as tenure_days,
         cast({{ days_between('order_facts.last_order_date', 'customer_snapshots.as_of_date') }} as integer) as recency_days,
         cast(coalesce(order_facts.frequency, 0) as integer) as frequency,
-        cast(coalesce(order_facts.monetary, 0) as {{ money_type() }}) as monetary,
-        cast(coalesce(order_facts.lifetime_orders, 0) as integer) as lifetime_orders,
-        cast(coalesce(order_facts.lifetime_net_revenue, 0) as {{ money_type() }}) as lifetime_net_revenue,
         cast(
-            order_facts.lifetime_net_revenue / nullif(order_facts.lifetime_orders, 0) as {{ money_type() }}
+            coalesce(order_facts.monetary, 0) + coalesce(adjustment_facts.window_adjustment_amount, 0)
+            as {{ money_type() }}
+        ) as monetary,
+        cast(coalesce(order_facts.lifetime_orders, 0) as integer) as lifetime_orders,
+        cast(
+            coalesce(order_facts.lifetime_net_revenue, 0) + coalesce(adjustment_facts.lifetime_adjustment_amount, 0)
+            as {{ money_type() }}
+        ) as lifetime_net_revenue,
+        cast(
+            (order_facts.lifetime_net_revenue + coalesce(adjustment_facts.lifetime_adjustment_amount, 0))
+            / nullif(order_facts.lifetime_orders, 0) as {{ money_type() }}
         ) as average_order_value,
         cast(
             {{ days_between('order_facts.first_order_date', 'order_facts.last_order_date') }}
@@ -258,7 +290,10 @@ final as (
         interval_facts.last_return_date,
         cast(coalesce(order_facts.orders_last_window, 0) as integer) as orders_last_window,
         cast(coalesce(order_facts.orders_previous_window, 0) as integer) as orders_previous_window,
-        cast(coalesce(refund_facts.lifetime_refund_amount, 0) as {{ money_type() }}) as lifetime_refund_amount,
+        cast(
+            coalesce(refund_facts.lifetime_refund_amount, 0) - coalesce(adjustment_facts.lifetime_adjustment_amount, 0)
+            as {{ money_type() }}
+        ) as lifetime_refund_amount,
         cast(coalesce(refund_facts.refunded_orders, 0) as integer) as refunded_orders,
         cast(coalesce(refund_facts.cancelled_orders, 0) as integer) as cancelled_orders,
         engagement_data.has_engagement_data,
@@ -278,6 +313,10 @@ final as (
         on
             customer_snapshots.as_of_date = interval_facts.as_of_date
             and customer_snapshots.customer_id = interval_facts.customer_id
+    left join adjustment_facts
+        on
+            customer_snapshots.as_of_date = adjustment_facts.as_of_date
+            and customer_snapshots.customer_id = adjustment_facts.customer_id
     left join refund_facts
         on
             customer_snapshots.as_of_date = refund_facts.as_of_date

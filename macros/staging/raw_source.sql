@@ -53,7 +53,8 @@
         'customers': ['customer_id', 'email', 'phone', 'first_name', 'last_name', 'signup_at',
                       'country', 'city', 'birth_date', 'gender', 'acquisition_channel', 'is_member',
                       'accepts_marketing'],
-        'order_items': ['order_id', 'product_id', 'category', 'quantity', 'unit_price'],
+        'order_items': ['order_id', 'product_id', 'category', 'quantity', 'unit_price', 'customer_id',
+                        'ordered_at', 'line_type'],
         'engagement_events': ['customer_id', 'occurred_at', 'event_type', 'channel'],
         'fx_rates': ['currency', 'rate_date', 'rate'],
     } -%}

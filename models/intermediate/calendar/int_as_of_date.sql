@@ -1,6 +1,6 @@
 -- One row: the date every mart is computed at, where it came from, and the build clock.
 with orders as (
-    select * from {{ ref('stg_raw__orders') }}
+    select * from {{ ref('int_orders') }}
 ),
 
 latest_purchase as (

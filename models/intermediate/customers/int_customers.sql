@@ -7,11 +7,16 @@ with customers as (
 ),
 
 orders as (
-    select * from {{ ref('stg_raw__orders') }}
+    select * from {{ ref('int_orders') }}
 ),
 
 events as (
     select * from {{ ref('stg_raw__engagement_events') }}
+),
+
+adjustments as (
+    select * from {{ ref('stg_raw__order_items') }}
+    where not has_orders and is_return
 ),
 
 as_of as (
@@ -36,6 +41,16 @@ sightings as (
     from orders
     cross join as_of
     where orders.order_date <= as_of.as_of_date
+
+    union all
+
+    select
+        adjustments.customer_id,
+        'orders' as seen_in,
+        adjustments.order_date as seen_date
+    from adjustments
+    cross join as_of
+    where adjustments.order_date <= as_of.as_of_date
 
     union all
 

@@ -2,7 +2,7 @@
 -- One row per valid order: a clean order with a purchase status (completed or partially refunded),
 -- dated on or before the as-of date. The one definition of a purchase.
 with orders as (
-    select * from {{ ref('stg_raw__orders') }}
+    select * from {{ ref('int_orders') }}
 ),
 
 as_of as (

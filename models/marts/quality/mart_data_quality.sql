@@ -8,14 +8,6 @@ orders as (
     select * from {{ ref('base_raw__orders') }}
 ),
 
-order_dates as (
-    select
-        order_id,
-        order_date
-    from orders
-    where quarantine_reason is null
-),
-
 rows_with_scope as (
     select
         'orders' as table_name,
@@ -29,13 +21,11 @@ rows_with_scope as (
 
     select
         'order_items' as table_name,
-        items.quarantine_reason,
-        items.raw_row_count,
-        order_dates.order_date as row_date,
-        items.line_amount as net_amount
-    from {{ ref('base_raw__order_items') }} as items
-    left join order_dates
-        on items.order_id = order_dates.order_id
+        quarantine_reason,
+        raw_row_count,
+        order_date as row_date,
+        line_amount as net_amount
+    from {{ ref('base_raw__order_items') }}
 
     union all
 
@@ -103,7 +93,7 @@ counted as (
         'duplicate_collapsed' as outcome,
         null as reason,
         sum(raw_row_count - 1) as row_count,
-        null as net_amount
+        sum((raw_row_count - 1) * net_amount) as net_amount
     from outcomes
     group by table_name
     having sum(raw_row_count - 1) > 0

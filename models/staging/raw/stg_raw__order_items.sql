@@ -7,6 +7,10 @@ final as (
     select
         order_id,
         customer_id,
+        ordered_at,
+        order_date,
+        has_orders,
+        is_return,
         product_id,
         category,
         quantity,

@@ -1,0 +1,62 @@
+{{ config(materialized='table') }}
+-- One row per clean order, any status: the orders table when one is given; for line-item-only data,
+-- orders derived from the sale lines (one per order id and customer: amount = the lines' quantity x
+-- unit price, the earliest line timestamp, the lines' customer). An order id whose lines belong to
+-- several customers becomes one order per customer (`<order_id>-<customer_id>`).
+with orders as (
+    select * from {{ ref('stg_raw__orders') }}
+),
+
+items as (
+    select * from {{ ref('stg_raw__order_items') }}
+    where not has_orders and not is_return
+),
+
+derived as (
+    select
+        order_id,
+        customer_id,
+        min(ordered_at) as ordered_at,
+        sum(line_amount) as amount,
+        count(*) over (partition by order_id) as customers_on_order
+    from items
+    group by
+        order_id,
+        customer_id
+),
+
+final as (
+    select
+        order_id,
+        customer_id,
+        ordered_at,
+        order_date,
+        status,
+        channel,
+        store_id,
+        original_currency,
+        amount,
+        refund_amount,
+        net_amount,
+        false as is_derived_from_lines
+    from orders
+
+    union all
+
+    select
+        case when customers_on_order > 1 then order_id || '-' || customer_id else order_id end as order_id,
+        customer_id,
+        ordered_at,
+        cast({{ utc_to_reporting_time('ordered_at') }} as date) as order_date,
+        'completed' as status,
+        cast(null as {{ dbt.type_string() }}) as channel,
+        cast(null as {{ dbt.type_string() }}) as store_id,
+        '{{ var("reporting_currency") }}' as original_currency,
+        cast(amount as {{ money_type() }}) as amount,
+        cast(0 as {{ money_type() }}) as refund_amount,
+        cast(amount as {{ money_type() }}) as net_amount,
+        true as is_derived_from_lines
+    from derived
+)
+
+select * from final

@@ -1,0 +1,25 @@
+-- One row per return or cancellation line of line-item-only data, dated on or before the as-of date:
+-- a negative amount that reduces the customer's net revenue on the date it happens (it is not matched
+-- to the original order: docs/decisions.md). Empty when an orders table is given (refunds are then
+-- the orders' refund_amount).
+with items as (
+    select * from {{ ref('stg_raw__order_items') }}
+    where not has_orders and is_return
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+final as (
+    select
+        items.order_id,
+        items.customer_id,
+        items.order_date as adjustment_date,
+        items.line_amount as amount
+    from items
+    cross join as_of
+    where items.order_date <= as_of.as_of_date
+)
+
+select * from final
