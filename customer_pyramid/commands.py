@@ -72,6 +72,7 @@ def build(args: argparse.Namespace) -> int:
     for table, count in counts.items():
         print(f"Loaded {count:,} rows into {load.RAW_SCHEMA}.{table}", flush=True)
     variables = {"raw_schema": load.RAW_SCHEMA, **_build_vars(args)}
+    variables["input_files"] = {item.table.name: item.path.name for item in inputs}
     refresh = _refresh_reason(args, database, variables)
     if refresh:
         print(f"Full refresh: {refresh}.", flush=True)
@@ -170,6 +171,7 @@ def _refresh_reason(args: argparse.Namespace, database: Path, variables: dict) -
     previous_vars = previous.get("vars", {})
     settings = (
         "raw_schema",
+        "input_files",
         "reporting_currency",
         "reporting_time_zone",
         "source_time_zone",

@@ -15,7 +15,7 @@ def build_summary(database: Path, results: list) -> str:
             "select as_of_date, as_of_date_source from intermediate.int_as_of_date"
         ).fetchone()
         rows = connection.execute(
-            "select table_name, outcome, reason, row_count from marts.mart_data_quality"
+            "select table_name, outcome, reason, row_count, net_amount, source_file from marts.mart_data_quality"
         ).fetchall()
         headline = _headline(connection)
     lines = [f"As-of date: {as_of} ({source}). Warehouse: {database}"]
@@ -70,19 +70,30 @@ def _built_line(results: list) -> str:
 
 
 def format_quality(rows: list[tuple]) -> list[str]:
-    """One line per table with its outcome counts, then one indented line per quarantine reason."""
+    """One line per table (and its file) with the outcome counts, one indented line per quarantine
+    reason, and the revenue of each outcome where the table carries money."""
     tables: dict[str, dict] = {}
-    for table, outcome, reason, count in rows:
-        entry = tables.setdefault(table, {"outcomes": {}, "reasons": {}})
+    for table, outcome, reason, count, amount, source_file in rows:
+        entry = tables.setdefault(table, {"outcomes": {}, "reasons": {}, "money": {}, "file": source_file})
         entry["outcomes"][outcome] = entry["outcomes"].get(outcome, 0) + count
         if reason:
-            entry["reasons"][reason] = count
+            entry["reasons"][reason] = (count, amount)
+        if amount is not None:
+            key = reason or outcome
+            entry["money"][key] = entry["money"].get(key, 0) + amount
     lines = []
     for table in sorted(tables):
-        outcomes = tables[table]["outcomes"]
+        entry = tables[table]
+        outcomes = entry["outcomes"]
         raw = sum(outcomes.values())
         counts = ", ".join(f"{outcome} {outcomes.get(outcome, 0):,}" for outcome in OUTCOME_ORDER)
-        lines.append(f"  {table:<18} raw {raw:>10,}: {counts}")
-        for reason, count in sorted(tables[table]["reasons"].items()):
-            lines.append(f"  {'':<18}   quarantined {count:>6,} {reason}")
+        from_file = f" ({entry['file']})" if entry["file"] else ""
+        lines.append(f"  {table:<18} raw {raw:>10,}: {counts}{from_file}")
+        for reason, (count, amount) in sorted(entry["reasons"].items()):
+            money = f"  revenue {amount:,.2f}" if amount is not None else ""
+            lines.append(f"  {'':<18}   quarantined {count:>6,} {reason}{money}")
+        if entry["money"]:
+            total = sum(entry["money"].values())
+            parts = ", ".join(f"{key} {value:,.2f}" for key, value in sorted(entry["money"].items()))
+            lines.append(f"  {'':<18}   revenue {total:,.2f} = {parts}")
     return lines

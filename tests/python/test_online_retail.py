@@ -113,3 +113,10 @@ def test_data_quality_explains_every_row(build, oracle):
     rows = dict(build.query("select outcome, sum(row_count) from marts.mart_data_quality group by 1"))
     assert sum(rows.values()) == 541909
     assert 541909 - rows["duplicate_collapsed"] == oracle["distinct_lines"]
+
+
+def test_the_runner_prints_rows_and_revenue_per_file_and_reason(build, oracle):
+    assert build.query("select distinct source_file from marts.mart_data_quality") == [("online_retail.parquet",)]
+    assert "(online_retail.parquet)" in build.stdout
+    assert f"revenue {oracle['source_total']:,.2f} = " in build.stdout
+    assert f"guest_checkout  revenue {oracle['buckets']['guest_checkout']:,.2f}" in build.stdout

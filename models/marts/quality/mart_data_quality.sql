@@ -99,9 +99,20 @@ counted as (
     having sum(raw_row_count - 1) > 0
 ),
 
+{%- set input_files = var('input_files', {}) or {} %}
+
 final as (
     select
         counted.table_name,
+        {%- if input_files %}
+        case counted.table_name
+            {%- for table, file_name in input_files.items() %}
+            when '{{ table }}' then '{{ file_name | replace("'", "''") }}'
+            {%- endfor %}
+        end as source_file,
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        {%- endif %}
         counted.outcome,
         counted.reason,
         cast(counted.row_count as bigint) as row_count,
