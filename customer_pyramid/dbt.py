@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dbt.cli.main import dbtRunner
 
-from customer_pyramid.errors import BuildFailed, UserError
+from customer_pyramid.errors import BuildFailed, UserError, first_line
 from customer_pyramid.settings import PROFILES_DIR, PROJECT_DIR
 
 FAILED_STATUSES = {"error", "fail", "runtime error"}
@@ -59,7 +58,7 @@ def run_dbt(
     callbacks = [] if quiet_progress else [Progress()]
     result = dbtRunner(callbacks=callbacks).invoke(argv)
     if result.exception is not None:
-        raise UserError(f"dbt {command} could not run: {_first_line(result.exception)}")
+        raise UserError(f"dbt {command} could not run: {first_line(result.exception)}")
     results = list(getattr(result.result, "results", None) or [])
     failed = [r for r in results if str(r.status) in FAILED_STATUSES]
     if failed or not result.success:
@@ -72,15 +71,6 @@ def _failure_text(command: str, failed: list) -> str:
         return f"dbt {command} failed (see the messages above)"
     lines = [f"dbt {command}: {len(failed)} failed:"]
     for item in failed:
-        message = _first_line(item.message or "")
+        message = first_line(item.message or "")
         lines.append(f"  {item.node.resource_type} {item.node.name}: {message}")
     return "\n".join(lines)
-
-
-def _first_line(value: object) -> str:
-    lines = [line.strip() for line in str(value).splitlines() if line.strip()]
-    return lines[0] if lines else type(value).__name__
-
-
-def eprint(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)

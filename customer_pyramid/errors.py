@@ -7,3 +7,9 @@ class UserError(Exception):
 
 class BuildFailed(Exception):
     """dbt ran but some models or tests failed; printed with their names, exit code 1."""
+
+
+def first_line(value: object) -> str:
+    """The first non-blank line of an error or message, for one-line reports."""
+    lines = [line.strip() for line in str(value).splitlines() if line.strip()]
+    return lines[0] if lines else type(value).__name__

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from customer_pyramid.contract import Table, load_contract
-from customer_pyramid.errors import UserError
+from customer_pyramid.errors import UserError, first_line
 from customer_pyramid.settings import connect
 
 RAW_SCHEMA = "raw"
@@ -87,7 +87,7 @@ def read_header(path: Path) -> list[str]:
         try:
             relation = connection.sql(f"select * from {_reader(path)} limit 0")
         except duckdb.Error as error:
-            raise UserError(f"{path.name}: cannot be read: {_first_line(error)}") from None
+            raise UserError(f"{path.name}: cannot be read: {first_line(error)}") from None
         return list(relation.columns)
 
 
@@ -96,11 +96,6 @@ def _reader(path: Path) -> str:
     if path.suffix == ".parquet":
         return f"read_parquet({quoted})"
     return f"read_csv({quoted}, all_varchar = true, header = true, normalize_names = false)"
-
-
-def _first_line(error: Exception) -> str:
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[0] if lines else type(error).__name__
 
 
 def load_inputs(inputs: list[InputFile], database: Path) -> dict[str, int]:
@@ -122,7 +117,7 @@ def _load_one(connection: duckdb.DuckDBPyConnection, item: InputFile) -> int:
     try:
         connection.execute(f"create table {target} as select {select_list} from {_reader(item.path)}")
     except duckdb.Error as error:
-        raise UserError(f"{item.path.name}: cannot be loaded: {_first_line(error)}") from None
+        raise UserError(f"{item.path.name}: cannot be loaded: {first_line(error)}") from None
     return connection.execute(f"select count(*) from {target}").fetchone()[0]
 
 
