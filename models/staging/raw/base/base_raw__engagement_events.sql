@@ -14,15 +14,20 @@ with all_rows as (
     {{ collapse_exact_duplicates('engagement_events') }}
 ),
 
-collapsed as (
+keyed as (
     select
         *,
-        {{ row_key(raw_contract_columns('engagement_events')) }} as event_key
+        {{ row_key(raw_contract_columns('engagement_events')) }} as event_key,
+        {{ parse_timestamp_utc(blank_to_null('occurred_at')) }} as parsed_occurred_at
     from all_rows
+),
+
+collapsed as (
+    select * from keyed
     {%- if is_incremental() %}
     where
-        {{ parse_timestamp_utc(blank_to_null('occurred_at')) }} is null
-        or {{ parse_timestamp_utc(blank_to_null('occurred_at')) }} >= {{ incremental_cutoff('occurred_at') }}
+        parsed_occurred_at is null
+        or parsed_occurred_at >= {{ incremental_cutoff('occurred_at') }}
     {%- endif %}
 ),
 
@@ -39,7 +44,7 @@ typed as (
         collapsed.raw_row_count,
         collapsed.event_key,
         {{ blank_to_null('collapsed.customer_id') }} as customer_id,
-        {{ parse_timestamp_utc(blank_to_null('collapsed.occurred_at')) }} as occurred_at,
+        collapsed.parsed_occurred_at as occurred_at,
         {{ to_token('collapsed.event_type') }} as event_type,
         {{ to_token('collapsed.channel') }} as channel
     from collapsed

@@ -21,7 +21,8 @@ keyed as (
         coalesce(
             {{ blank_to_null('order_id') }},
             '#' || {{ row_key(raw_contract_columns('orders')) }}
-        ) as order_key
+        ) as order_key,
+        {{ parse_timestamp_utc(blank_to_null('ordered_at')) }} as parsed_ordered_at
     from all_rows
 ),
 
@@ -30,8 +31,8 @@ keyed as (
 batch_keys as (
     select order_key from keyed
     where
-        {{ parse_timestamp_utc(blank_to_null('ordered_at')) }} is null
-        or {{ parse_timestamp_utc(blank_to_null('ordered_at')) }} >= {{ incremental_cutoff('ordered_at') }}
+        parsed_ordered_at is null
+        or parsed_ordered_at >= {{ incremental_cutoff('ordered_at') }}
 
     union
 
@@ -94,7 +95,7 @@ typed as (
         collapsed.order_key,
         {{ blank_to_null('collapsed.order_id') }} as order_id,
         {{ blank_to_null('collapsed.customer_id') }} as customer_id,
-        {{ parse_timestamp_utc(blank_to_null('collapsed.ordered_at')) }} as ordered_at,
+        collapsed.parsed_ordered_at as ordered_at,
         {{ try_cast_as(blank_to_null('collapsed.amount'), money_type()) }} as original_amount,
         {{ try_cast_as(blank_to_null('collapsed.refund_amount'), money_type()) }} as original_refund_amount,
         case
