@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from dbt.cli.main import dbtRunner
 
+import customer_pyramid.duckdb_plugin  # noqa: F401  (loads numpy on the main thread, before dbt's workers)
 from customer_pyramid.errors import BuildFailed, UserError, first_line
 from customer_pyramid.settings import PROFILES_DIR, PROJECT_DIR
 
