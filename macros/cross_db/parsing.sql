@@ -40,10 +40,12 @@
 
 
 {#-
-    Text -> timestamp in UTC (without time zone). Text that ends in an offset (`Z`, `+01`, `-05:00`)
-    is read at that offset; text without one is a local time of the `source_time_zone` var, in ISO
-    form or, failing that, in one of the strptime formats of the `source_timestamp_formats` var
-    (e.g. '%m/%d/%Y %H:%M'). A date alone is midnight. Unparseable text gives null.
+    Text -> timestamp in UTC (without time zone). Text that ends in an explicit zone is read in that
+    zone: an offset (`Z`, `+01`, `-0500`, `+05:30`, with or without a space before it, as in Shopify's
+    `2019-03-04 14:25:11 -0500`), `UTC`/`GMT`, or an IANA name (`Europe/Berlin`). Other text is a
+    local time of the `source_time_zone` var, in ISO form or, failing that, in one of the strptime
+    formats of the `source_timestamp_formats` var (e.g. '%m/%d/%Y %H:%M'; a format with `%z`/`%Z`
+    reads zoned text). A date alone is midnight. Unparseable text gives null.
 -#}
 {% macro parse_timestamp_utc(expression) -%}
     {{ return(adapter.dispatch('parse_timestamp_utc', 'customer_pyramid')(expression)) }}
@@ -51,26 +53,39 @@
 
 {% macro default__parse_timestamp_utc(expression) -%}
     {%- set formats = var('source_timestamp_formats', []) or [] -%}
-    {%- if formats is string -%}{%- set formats = [formats] -%}{%- endif %}
+    {%- if formats is string -%}{%- set formats = [formats] -%}{%- endif -%}
+    {%- set zoned_formats = [] -%}
+    {%- set local_formats = [] -%}
+    {%- for format in formats -%}
+        {%- do (zoned_formats if ('%z' in format or '%Z' in format) else local_formats).append(format) -%}
+    {%- endfor -%}
+    {%- set text = 'trim(' ~ expression ~ ')' -%}
+    {%- set clock = '[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?' -%}
+    {%- set offset = '([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)$' %}
     case
-        when regexp_matches(
-            trim({{ expression }}),
-            '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)$'
-        )
-            then timezone('UTC', try_cast(trim({{ expression }}) as timestamptz))
+        when regexp_matches({{ text }}, '{{ clock }} ?{{ offset }}')
+            or regexp_matches({{ text }}, '{{ clock }} +(utc|gmt|[a-z_]+(/[a-z0-9_+-]+)+)$', 'i')
+            then timezone('UTC', coalesce(
+                try_cast(regexp_replace({{ text }}, ' +{{ offset }}', '\1') as timestamptz)
+                {{- _try_strptime_each(text, zoned_formats) }}
+            ))
+        {%- if zoned_formats %}
+        when coalesce(null {{- _try_strptime_each(text, zoned_formats) }}) is not null
+            then timezone('UTC', coalesce(null {{- _try_strptime_each(text, zoned_formats) }}))
+        {%- endif %}
         else timezone(
             'UTC',
             timezone(
                 '{{ var("source_time_zone") }}',
-                coalesce(
-                    try_cast(trim({{ expression }}) as timestamp)
-                    {%- for format in formats %},
-                    try_strptime(trim({{ expression }}), '{{ format | replace("'", "''") }}')
-                    {%- endfor %}
-                )
+                coalesce(try_cast({{ text }} as timestamp) {{- _try_strptime_each(text, local_formats) }})
             )
         )
     end
+{%- endmacro %}
+
+{#- `, try_strptime(text, 'format')` for each format: more arguments of a coalesce. -#}
+{% macro _try_strptime_each(text, formats) -%}
+    {%- for format in formats %}, try_strptime({{ text }}, '{{ format | replace("'", "''") }}'){% endfor -%}
 {%- endmacro %}
 
 
