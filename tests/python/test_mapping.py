@@ -94,3 +94,47 @@ def test_non_iso_timestamps_with_a_format_flag(runner, tmp_path):
     assert run.query("select order_id, reason from staging.stg_raw__orders_quarantined") == [
         ("3", "unparseable_ordered_at")
     ]
+
+
+def test_a_status_vocabulary_of_its_own_through_values(runner, tmp_path):
+    """Olist-style statuses: `values:` translates them; unlisted values go on to the alias seed, and
+    what neither knows is quarantined as unknown_status (never silently a purchase)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    with open(data / "olist_orders.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["order_id", "customer_unique_id", "purchased", "payment_value", "order_status"])
+        writer.writerow(["o1", "u1", "2018-01-01 10:00:00", "10", "delivered"])
+        writer.writerow(["o2", "u1", "2018-01-02 10:00:00", "10", " Shipped "])
+        writer.writerow(["o3", "u2", "2018-01-03 10:00:00", "10", "UNAVAILABLE"])
+        writer.writerow(["o4", "u2", "2018-01-04 10:00:00", "10", "limbo"])
+    (tmp_path / "mapping.yml").write_text(
+        "tables:\n  orders:\n    file: olist_orders.csv\n    columns:\n"
+        "      order_id: order_id\n      customer_id: customer_unique_id\n      ordered_at: purchased\n"
+        "      amount: payment_value\n"
+        "      status: {column: order_status, values: {shipped: completed, Unavailable: cancelled}}\n"
+    )
+    run = runner("build", "--data-dir", str(data), "--mapping", str(tmp_path / "mapping.yml"))
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr
+    assert run.query("select order_id, status from staging.stg_raw__orders order by 1") == [
+        ("o1", "completed"),
+        ("o2", "completed"),
+        ("o3", "cancelled"),
+    ]
+    assert run.query("select order_id, reason from staging.stg_raw__orders_quarantined") == [("o4", "unknown_status")]
+
+
+@pytest.mark.parametrize(
+    ("status", "fragments"),
+    [
+        ("{column: Invoice, values: [completed]}", ["orders.status", "`values:` needs a mapping"]),
+        ("{column: Invoice, values: {a: completed, A: cancelled}}", ["'a' more than once"]),
+        ("{column: Invoice, rule: float_id, values: {a: b}}", ["either `rule:` or `values:`"]),
+    ],
+)
+def test_values_mistakes_are_one_line_errors(runner, tmp_path, status, fragments):
+    data = write_export(tmp_path / "data")
+    mapping = MAPPING.replace("{column: Invoice, rule: prefix, prefix: C, then: cancelled, else: completed}", status)
+    (tmp_path / "mapping.yml").write_text(mapping)
+    run = runner("build", "--data-dir", str(data), "--mapping", str(tmp_path / "mapping.yml"))
+    assert_one_line_error(run, *fragments)
