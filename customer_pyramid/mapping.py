@@ -14,10 +14,13 @@
           amount: Total
           currency: {value: GBP}                              # the same value on every row
           status: {column: InvoiceNo, rule: prefix, prefix: C, then: cancelled, else: completed}
+          # or, for a status vocabulary of your own:
+          # status: {column: order_status, values: {shipped: completed, unavailable: cancelled}}
 
 Rules: `float_id` turns float-looking ids (`17850.0`) into `17850`; `prefix` gives `then` when the
-source value starts with `prefix`, else `else`; `value` is a constant. Contract tables the mapping
-does not list are still read from their usual file names.
+source value starts with `prefix`, else `else`; `value` is a constant; `values` translates source
+values (compared trimmed and case-insensitively) and passes any other value through unchanged.
+Contract tables the mapping does not list are still read from their usual file names.
 """
 
 from __future__ import annotations
@@ -102,8 +105,10 @@ def _expression(where: str, source, header: list[str], file_name: str) -> str:
     if not isinstance(source, dict):
         raise UserError(f"{where}: expected a column name or a mapping with `column` or `value`")
     if "value" in source:
-        return "'" + str(source["value"]).replace("'", "''") + "'"
+        return _literal(source["value"])
     column = load.text_of(_source_column(where, source.get("column"), header, file_name))
+    if "values" in source:
+        return _translated(where, column, source)
     rule = source.get("rule")
     if rule is None:
         return column
@@ -113,13 +118,33 @@ def _expression(where: str, source, header: list[str], file_name: str) -> str:
         prefix, then, otherwise = (str(source.get(key, "")) for key in ("prefix", "then", "else"))
         if not prefix or not then:
             raise UserError(f"{where}: rule prefix needs `prefix:` and `then:` (and optionally `else:`)")
-        literal = "'{}'"
         return (
-            f"case when starts_with({column}, {literal.format(prefix.replace(chr(39), chr(39) * 2))}) "
-            f"then {literal.format(then.replace(chr(39), chr(39) * 2))} "
-            f"else {literal.format(otherwise.replace(chr(39), chr(39) * 2)) if otherwise else 'null'} end"
+            f"case when starts_with({column}, {_literal(prefix)}) then {_literal(then)} "
+            f"else {_literal(otherwise) if otherwise else 'null'} end"
         )
-    raise UserError(f"{where}: unknown rule '{rule}' (expected one of {', '.join(RULES)})")
+    raise UserError(f"{where}: unknown rule '{rule}' (expected one of {', '.join(RULES)}, or `values:`)")
+
+
+def _translated(where: str, column: str, source: dict) -> str:
+    """`values: {shipped: completed}`: source values (trimmed, any case) become contract values."""
+    values = source["values"]
+    if "rule" in source:
+        raise UserError(f"{where}: use either `rule:` or `values:`, not both")
+    if not isinstance(values, dict) or not values:
+        raise UserError(f"{where}: `values:` needs a mapping of source value to contract value")
+    keys = [str(key).strip().lower() for key in values]
+    duplicate = next((key for key in keys if keys.count(key) > 1), None)
+    if duplicate is not None:
+        raise UserError(f"{where}: `values:` lists '{duplicate}' more than once (case is ignored)")
+    cases = " ".join(
+        f"when {_literal(key)} then {_literal(value)}" for key, value in zip(keys, values.values(), strict=True)
+    )
+    return f"case lower(trim({column})) {cases} else {column} end"
+
+
+def _literal(value) -> str:
+    """A SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _source_column(where: str, name, header: list[str], file_name: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 from customer_pyramid.settings import connect
 
 OUTCOME_ORDER = ("in_scope", "out_of_scope", "duplicate_collapsed", "quarantined")
@@ -18,12 +20,50 @@ def build_summary(database: Path, results: list) -> str:
             "select table_name, outcome, reason, row_count, net_amount, source_file from marts.mart_data_quality"
         ).fetchall()
         headline = _headline(connection)
+        examples = {
+            (table, reason): _examples(connection, table, reason)
+            for table, outcome, reason, *_ in rows
+            if outcome == "quarantined" and reason
+        }
     lines = [f"As-of date: {as_of} ({source}). Warehouse: {database}"]
     lines.append(_built_line(results))
     lines += headline
     lines.append("Rows per input table (raw = in scope + out of scope + duplicates + quarantined):")
-    lines += format_quality(rows)
+    lines += format_quality(rows, examples)
+    hints = sorted({HINTS[reason] for _, reason in examples if reason in HINTS})
+    lines += [f"Hint: {hint}" for hint in hints]
     return "\n".join(lines)
+
+
+# Quarantine reasons that name the raw value at fault (`unknown_status` -> the status column).
+EXAMPLE_PREFIXES = ("unparseable_", "unknown_", "negative_")
+MAX_EXAMPLES = 3
+HINTS = {
+    "unknown_status": "unknown statuses: add their spellings to seeds/rules/order_status_aliases.csv, "
+    "or translate them in a --mapping file with `values:`",
+    "unparseable_ordered_at": "unparseable timestamps: give their layout with --timestamp-format "
+    "(strptime codes, e.g. '%d/%m/%Y %H:%M')",
+    "unparseable_occurred_at": "unparseable timestamps: give their layout with --timestamp-format "
+    "(strptime codes, e.g. '%d/%m/%Y %H:%M')",
+    "unknown_currency": "unknown currencies: add their rates to fx_rates (currency, rate_date, rate)",
+}
+
+
+def _examples(connection, table: str, reason: str) -> list[tuple[str, int]]:
+    """The commonest raw values behind a quarantine reason that names a column, for the summary."""
+    column = next((reason[len(prefix) :] for prefix in EXAMPLE_PREFIXES if reason.startswith(prefix)), None)
+    relation = f"staging.stg_raw__{table}_quarantined"
+    try:
+        columns = {row[0] for row in connection.execute(f"describe {relation}").fetchall()}
+    except duckdb.Error:
+        return []
+    if column not in columns:
+        return []
+    return connection.execute(
+        f"select {column}, sum(raw_row_count) as n from {relation} where reason = ? "
+        f"group by all order by n desc, {column} limit {MAX_EXAMPLES}",
+        [reason],
+    ).fetchall()
 
 
 def _headline(connection) -> list[str]:
@@ -69,9 +109,11 @@ def _built_line(results: list) -> str:
     return "Built and checked: " + (", ".join(parts) if parts else "nothing")
 
 
-def format_quality(rows: list[tuple]) -> list[str]:
+def format_quality(rows: list[tuple], examples: dict | None = None) -> list[str]:
     """One line per table (and its file) with the outcome counts, one indented line per quarantine
-    reason, and the revenue of each outcome where the table carries money."""
+    reason (with the commonest raw values at fault, when known), and the revenue of each outcome
+    where the table carries money."""
+    examples = examples or {}
     tables: dict[str, dict] = {}
     for table, outcome, reason, count, amount, source_file in rows:
         entry = tables.setdefault(table, {"outcomes": {}, "reasons": {}, "money": {}, "file": source_file})
@@ -91,7 +133,9 @@ def format_quality(rows: list[tuple]) -> list[str]:
         lines.append(f"  {table:<18} raw {raw:>10,}: {counts}{from_file}")
         for reason, (count, amount) in sorted(entry["reasons"].items()):
             money = f"  revenue {amount:,.2f}" if amount is not None else ""
-            lines.append(f"  {'':<18}   quarantined {count:>6,} {reason}{money}")
+            seen = ", ".join(f"{value!r} x{times:,}" for value, times in examples.get((table, reason), []))
+            seen = f"  e.g. {seen}" if seen else ""
+            lines.append(f"  {'':<18}   quarantined {count:>6,} {reason}{money}{seen}")
         if entry["money"]:
             total = sum(entry["money"].values())
             parts = ", ".join(f"{key} {value:,.2f}" for key, value in sorted(entry["money"].items()))

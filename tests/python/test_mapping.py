@@ -122,6 +122,9 @@ def test_a_status_vocabulary_of_its_own_through_values(runner, tmp_path):
         ("o3", "cancelled"),
     ]
     assert run.query("select order_id, reason from staging.stg_raw__orders_quarantined") == [("o4", "unknown_status")]
+    # the summary names the raw value at fault and how to fix it
+    assert "quarantined      1 unknown_status  revenue 10.00  e.g. 'limbo' x1" in run.stdout
+    assert "Hint: unknown statuses: add their spellings to seeds/rules/order_status_aliases.csv" in run.stdout
 
 
 @pytest.mark.parametrize(
