@@ -42,7 +42,8 @@
 {#-
     Text -> timestamp in UTC (without time zone). Text that ends in an explicit zone is read in that
     zone: an offset (`Z`, `+01`, `-0500`, `+05:30`, with or without a space before it, as in Shopify's
-    `2019-03-04 14:25:11 -0500`), `UTC`/`GMT`, or an IANA name (`Europe/Berlin`). Other text is a
+    `2019-03-04 14:25:11 -0500`), or a zone name or abbreviation (`UTC`, `EST`, `Europe/Berlin`); a
+    trailing word that is no zone makes the text unparseable (never silently local). Other text is a
     local time of the `source_time_zone` var, in ISO form or, failing that, in one of the strptime
     formats of the `source_timestamp_formats` var (e.g. '%m/%d/%Y %H:%M'; a format with `%z`/`%Z`
     reads zoned text). A date alone is midnight. Unparseable text gives null.
@@ -64,7 +65,10 @@
     {%- set offset = '([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)$' %}
     case
         when regexp_matches({{ text }}, '{{ clock }} ?{{ offset }}')
-            or regexp_matches({{ text }}, '{{ clock }} +(utc|gmt|[a-z_]+(/[a-z0-9_+-]+)+)$', 'i')
+            or (
+                regexp_matches({{ text }}, '{{ clock }} +[a-z][a-z_]*(/[a-z0-9_+-]+)*$', 'i')
+                and not regexp_matches({{ text }}, ' (am|pm)$', 'i')
+            )
             then timezone('UTC', coalesce(
                 try_cast(regexp_replace({{ text }}, ' +{{ offset }}', '\1') as timestamptz)
                 {{- _try_strptime_each(text, zoned_formats) }}
