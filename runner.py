@@ -78,6 +78,13 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
         metavar="FORMAT",
         help="a non-ISO timestamp layout to accept, strptime codes, e.g. '%%m/%%d/%%Y %%H:%%M' (repeatable)",
     )
+    parser.add_argument(
+        "--decimal-comma",
+        action="store_const",
+        const=",",
+        dest="decimal_separator",
+        help="numbers are written 1234,56 or 1.234,56 (European exports); default 1234.56",
+    )
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
 
 

@@ -66,8 +66,9 @@ def build(args: argparse.Namespace) -> int:
     database = prepare_environment()
     started = time.monotonic()
     for item in inputs:
-        ignored = f" (ignored columns: {', '.join(item.ignored)})" if item.ignored else ""
-        print(f"Found {item.path.name}{ignored}", flush=True)
+        notes = [load.dialect_note(item.path), f"ignored columns: {', '.join(item.ignored)}" if item.ignored else ""]
+        notes = "; ".join(note for note in notes if note)
+        print(f"Found {item.path.name}" + (f" ({notes})" if notes else ""), flush=True)
     counts = load.load_inputs(inputs, database)
     for table, count in counts.items():
         print(f"Loaded {count:,} rows into {load.RAW_SCHEMA}.{table}", flush=True)
@@ -121,6 +122,8 @@ def _apply_mapping_settings(args: argparse.Namespace, settings: dict) -> None:
                 raise UserError(f"mapping setting as_of: {error}") from None
         elif name == "timestamp_formats":
             value = [value] if isinstance(value, str) else list(value)
+        elif name == "decimal_separator" and str(value) not in (".", ","):
+            raise UserError(f"mapping setting decimal_separator: '{value}' is not '.' or ','")
         else:
             value = str(value)
         setattr(args, name, value)
@@ -130,7 +133,7 @@ def _build_vars(args: argparse.Namespace) -> dict:
     variables = {}
     if args.as_of:
         variables["as_of_date"] = args.as_of.isoformat()
-    for option in ("reporting_currency", "reporting_time_zone", "source_time_zone"):
+    for option in ("reporting_currency", "reporting_time_zone", "source_time_zone", "decimal_separator"):
         value = getattr(args, option)
         if value is not None:
             variables[option] = value
@@ -176,6 +179,7 @@ def _refresh_reason(args: argparse.Namespace, database: Path, variables: dict) -
         "reporting_time_zone",
         "source_time_zone",
         "source_timestamp_formats",
+        "decimal_separator",
     )
     if any(previous_vars.get(name) != variables.get(name) for name in settings):
         return "settings differ from the last build"

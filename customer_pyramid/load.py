@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,7 +89,7 @@ def read_header(path: Path) -> list[str]:
         try:
             relation = connection.sql(f"select * from {_reader(path)} limit 0")
         except duckdb.Error as error:
-            raise UserError(f"{path.name}: cannot be read: {first_line(error)}") from None
+            raise UserError(f"{path.name}: cannot be read: {read_error(error)}") from None
         return list(relation.columns)
 
 
@@ -95,7 +97,82 @@ def _reader(path: Path) -> str:
     quoted = "'" + str(path).replace("'", "''") + "'"
     if path.suffix == ".parquet":
         return f"read_parquet({quoted})"
-    return f"read_csv({quoted}, all_varchar = true, header = true, normalize_names = false)"
+    encoding, delimiter = csv_dialect(path)
+    return (
+        f"read_csv({quoted}, all_varchar = true, header = true, normalize_names = false, "
+        f"encoding = '{encoding}', delim = '{delimiter}')"
+    )
+
+
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "", ";": "semicolon-separated", "\t": "tab-separated", "|": "pipe-separated"}
+CHUNK_BYTES = 1 << 20
+
+
+def csv_dialect(path: Path) -> tuple[str, str]:
+    """(encoding, delimiter) of a CSV file, read once per version of the file (see _sniff)."""
+    stat = path.stat()
+    return _sniff(path.resolve(), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _sniff(path: Path, size: int, mtime_ns: int) -> tuple[str, str]:
+    """(encoding, delimiter) of a CSV file. Encoding: UTF-16 when the file starts with its byte-order
+    mark, UTF-8 when every byte decodes as UTF-8, else Latin-1 (spreadsheet exports of Western data;
+    every byte is a Latin-1 character, so nothing is lost). Delimiter: the commonest of `, ; tab |` in
+    the header line (the first on a tie, so a one-column file is comma-separated)."""
+    with open(path, "rb") as handle:
+        start = handle.read(CHUNK_BYTES)
+        if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return "utf-16", _delimiter(start.decode("utf-16", errors="ignore"))
+        encoding = "utf-8" if _is_utf8(start, handle) else "latin-1"
+    text = start.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors="ignore")
+    return encoding, _delimiter(text)
+
+
+def dialect_note(path: Path) -> str:
+    """What the runner tells the user about a CSV that is not plain comma-separated UTF-8."""
+    if path.suffix != ".csv":
+        return ""
+    encoding, delimiter = csv_dialect(path)
+    notes = [DELIMITER_NAMES[delimiter], "" if encoding == "utf-8" else f"read as {encoding.title()}"]
+    if encoding == "latin-1":
+        notes[1] = "not UTF-8: read as Latin-1"
+    return ", ".join(note for note in notes if note)
+
+
+def _is_utf8(start: bytes, handle) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        chunk = start
+        while chunk:
+            decoder.decode(chunk)
+            chunk = handle.read(CHUNK_BYTES)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _delimiter(text: str) -> str:
+    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    counts = [header.count(delimiter) for delimiter in DELIMITERS]
+    return DELIMITERS[counts.index(max(counts))]
+
+
+# Lines of a DuckDB reader error that say what is wrong (the rest lists sniffer settings).
+CAUSES = ("invalid unicode", "expected number of columns", "unterminated quote", "not possible to automatically")
+
+
+def read_error(error: Exception) -> str:
+    """One line from a DuckDB reader error: its first line and the line that names the cause."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    cause = next((line for line in lines[1:] if any(key in line.lower() for key in CAUSES)), None)
+    if cause is None:
+        return first_line(error)
+    if "unicode" not in cause.lower():
+        cause += " (rows with a different number of columns, or an unclosed quote?)"
+    return f"{lines[0]} {cause}"
 
 
 def load_inputs(inputs: list[InputFile], database: Path) -> dict[str, int]:
@@ -117,7 +194,7 @@ def _load_one(connection: duckdb.DuckDBPyConnection, item: InputFile) -> int:
     try:
         connection.execute(f"create table {target} as select {select_list} from {_reader(item.path)}")
     except duckdb.Error as error:
-        raise UserError(f"{item.path.name}: cannot be loaded: {first_line(error)}") from None
+        raise UserError(f"{item.path.name}: cannot be loaded: {read_error(error)}") from None
     return connection.execute(f"select count(*) from {target}").fetchone()[0]
 
 

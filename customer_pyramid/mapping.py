@@ -4,6 +4,7 @@
       source_time_zone: Europe/London
       reporting_currency: GBP
       timestamp_formats: ['%m/%d/%Y %H:%M']   # non-ISO layouts, strptime codes
+      decimal_separator: ','                  # numbers written 1234,56 (default '.')
     tables:
       orders:                        # a contract table
         file: sales_export.csv       # a CSV or Parquet file in --data-dir
@@ -33,7 +34,14 @@ from customer_pyramid import load
 from customer_pyramid.contract import load_contract
 from customer_pyramid.errors import UserError
 
-SETTINGS = ("source_time_zone", "reporting_time_zone", "reporting_currency", "as_of", "timestamp_formats")
+SETTINGS = (
+    "source_time_zone",
+    "reporting_time_zone",
+    "reporting_currency",
+    "as_of",
+    "timestamp_formats",
+    "decimal_separator",
+)
 RULES = ("float_id", "prefix")
 
 

@@ -47,6 +47,11 @@ HINTS = {
     "(strptime codes, e.g. '%d/%m/%Y %H:%M')",
     "unknown_currency": "unknown currencies: add their rates to fx_rates (currency, rate_date, rate)",
 }
+NUMBER_HINT = (
+    "unparseable numbers: write them without currency signs; numbers like 1234,56 need --decimal-comma "
+    "(or `decimal_separator: ','` in a mapping)"
+)
+HINTS |= {f"unparseable_{column}": NUMBER_HINT for column in ("amount", "refund_amount", "unit_price")}
 
 
 def _examples(connection, table: str, reason: str) -> list[tuple[str, int]]:

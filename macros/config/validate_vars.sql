@@ -11,6 +11,9 @@
                 {{ exceptions.raise_compiler_error("var " ~ name ~ " must be an IANA time zone such as Europe/London, got '" ~ zone ~ "'") }}
             {%- endif -%}
         {%- endfor -%}
+        {%- if var('decimal_separator') not in ['.', ','] -%}
+            {{ exceptions.raise_compiler_error("var decimal_separator must be '.' or ',', got '" ~ var('decimal_separator') ~ "'") }}
+        {%- endif -%}
         {%- set as_of = as_of_date_var() -%}
         {%- set clock = build_clock() -%}
         {%- do validate_threshold_vars() -%}

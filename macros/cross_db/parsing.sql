@@ -30,6 +30,31 @@
 {%- endmacro %}
 
 
+{#-
+    Text -> exact number (money, rates, quantities), or null. The `decimal_separator` var says how
+    numbers are written: '.' (default: `1234.56`) or ',' (European exports: `1234,56` and `1.234,56`).
+    A number in the other convention, or with thousands separators in the '.' convention (`1,234`
+    could be either), is not guessed at: it is null, and staging quarantines the row as unparseable.
+-#}
+{% macro parse_number(expression, data_type) -%}
+    {%- if var('decimal_separator', '.') == ',' -%}
+    case
+        when regexp_matches(trim({{ expression }}), '^[+-]?([0-9]+|[0-9]{1,3}([.][0-9]{3})+)(,[0-9]+)?$')
+            then {{ try_cast_as("replace(replace(trim(" ~ expression ~ "), '.', ''), ',', '.')", data_type) }}
+    end
+    {%- else -%}
+    {{ try_cast_as(expression, data_type) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Text -> integer for whole-number columns (quantities): `2` and `2.0` parse; `1.5` is null, not rounded. -#}
+{% macro parse_whole_number(expression) -%}
+    {%- set number = parse_number(expression, 'decimal(38, 4)') -%}
+    case when {{ number }} = trunc({{ number }}) then {{ try_cast_as(number, 'integer') }} end
+{%- endmacro %}
+
+
 {% macro try_cast_as(expression, data_type) -%}
     {{ return(adapter.dispatch('try_cast_as', 'customer_pyramid')(expression, data_type)) }}
 {%- endmacro %}

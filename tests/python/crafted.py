@@ -75,6 +75,7 @@ ITEM_ROWS = [
     ["", "p9", "x", "1", "1.00"],  # missing_order_id
     ["o1", "bad_missing_quantity", "x", "", "1.00"],
     ["o1", "bad_unparseable_quantity", "x", "two", "1.00"],
+    ["o1", "bad_fractional_quantity", "x", "1.5", "1.00"],  # a whole number is required: not rounded to 2
     ["o1", "bad_missing_unit_price", "x", "1", ""],
     ["o1", "bad_unparseable_unit_price", "x", "1", "1.0.0"],
     ["o1", "bad_negative_quantity", "x", "-1", "1.00"],
@@ -135,6 +136,7 @@ EXPECTED = [
     ("order_items", "order_id", "", "missing_order_id", 1),
     ("order_items", "product_id", "bad_missing_quantity", "missing_quantity", 1),
     ("order_items", "product_id", "bad_unparseable_quantity", "unparseable_quantity", 1),
+    ("order_items", "product_id", "bad_fractional_quantity", "unparseable_quantity", 1),
     ("order_items", "product_id", "bad_missing_unit_price", "missing_unit_price", 1),
     ("order_items", "product_id", "bad_unparseable_unit_price", "unparseable_unit_price", 1),
     ("order_items", "product_id", "bad_negative_quantity", "negative_quantity", 1),

@@ -43,8 +43,8 @@ typed as (
         {{ blank_to_null('collapsed.order_id') }} as order_id,
         {{ blank_to_null('collapsed.product_id') }} as product_id,
         lower({{ blank_to_null('collapsed.category') }}) as category,
-        {{ try_cast_as(blank_to_null('collapsed.quantity'), 'integer') }} as quantity,
-        {{ try_cast_as(blank_to_null('collapsed.unit_price'), money_type()) }} as original_unit_price,
+        {{ parse_whole_number(blank_to_null('collapsed.quantity')) }} as quantity,
+        {{ parse_number(blank_to_null('collapsed.unit_price'), money_type()) }} as original_unit_price,
         {{ blank_to_null('collapsed.customer_id') }} as line_customer_id,
         {{ parse_timestamp_utc(blank_to_null('collapsed.ordered_at')) }} as line_ordered_at,
         {{ to_token('collapsed.line_type') }} as line_type

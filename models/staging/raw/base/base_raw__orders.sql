@@ -96,8 +96,8 @@ typed as (
         {{ blank_to_null('collapsed.order_id') }} as order_id,
         {{ blank_to_null('collapsed.customer_id') }} as customer_id,
         collapsed.parsed_ordered_at as ordered_at,
-        {{ try_cast_as(blank_to_null('collapsed.amount'), money_type()) }} as original_amount,
-        {{ try_cast_as(blank_to_null('collapsed.refund_amount'), money_type()) }} as original_refund_amount,
+        {{ parse_number(blank_to_null('collapsed.amount'), money_type()) }} as original_amount,
+        {{ parse_number(blank_to_null('collapsed.refund_amount'), money_type()) }} as original_refund_amount,
         case
             when {{ blank_to_null('collapsed.status') }} is null then 'completed'
             else status_aliases.status
