@@ -69,9 +69,14 @@ def build(args: argparse.Namespace) -> int:
         notes = [load.dialect_note(item.path), f"ignored columns: {', '.join(item.ignored)}" if item.ignored else ""]
         notes = "; ".join(note for note in notes if note)
         print(f"Found {item.path.name}" + (f" ({notes})" if notes else ""), flush=True)
-    counts = load.load_inputs(inputs, database)
-    for table, count in counts.items():
-        print(f"Loaded {count:,} rows into {load.RAW_SCHEMA}.{table}", flush=True)
+    for table, loaded in load.load_inputs(inputs, database).items():
+        print(f"Loaded {loaded.rows:,} rows into {load.RAW_SCHEMA}.{table}", flush=True)
+        if loaded.malformed_lines:
+            print(
+                f"  set aside {loaded.malformed_lines:,} malformed lines in {load.RAW_SCHEMA}.{load.REJECTS_TABLE} "
+                f"(first: {loaded.first_malformed})",
+                flush=True,
+            )
     variables = {"raw_schema": load.RAW_SCHEMA, **_build_vars(args)}
     variables["input_files"] = {item.table.name: item.path.name for item in inputs}
     refresh = _refresh_reason(args, database, variables)

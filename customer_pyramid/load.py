@@ -93,14 +93,17 @@ def read_header(path: Path) -> list[str]:
         return list(relation.columns)
 
 
-def _reader(path: Path) -> str:
+def _reader(path: Path, rejects: str | None = None) -> str:
+    """SQL that reads the file. A CSV line that cannot be split into the header's columns (too many
+    or too few fields) is skipped; with `rejects`, DuckDB records it in the temporary table of that name."""
     quoted = "'" + str(path).replace("'", "''") + "'"
     if path.suffix == ".parquet":
         return f"read_parquet({quoted})"
     encoding, delimiter = csv_dialect(path)
+    keep = f", store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan'" if rejects else ""
     return (
         f"read_csv({quoted}, all_varchar = true, header = true, normalize_names = false, "
-        f"encoding = '{encoding}', delim = '{delimiter}')"
+        f"encoding = '{encoding}', delim = '{delimiter}', ignore_errors = true{keep})"
     )
 
 
@@ -175,27 +178,60 @@ def read_error(error: Exception) -> str:
     return f"{lines[0]} {cause}"
 
 
-def load_inputs(inputs: list[InputFile], database: Path) -> dict[str, int]:
+# Lines of CSV files that could not be split into the header's columns, kept with the reader's
+# message; marts.mart_data_quality counts them as quarantined `malformed_line`.
+REJECTS_TABLE = "load_rejects"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    rows: int  # rows in the raw table
+    malformed_lines: int  # CSV lines set aside in raw.load_rejects
+    first_malformed: str  # `line 3: Expected Number of Columns: 4 Found: 6`, or ""
+
+
+def load_inputs(inputs: list[InputFile], database: Path) -> dict[str, Loaded]:
     """Replace the raw schema with the given files, every contract column as text.
     Contract tables without a file are dropped, so no table of an earlier load lingers."""
-    counts = {}
+    loaded = {}
     with connect(database) as connection:
         connection.execute(f"create schema if not exists {RAW_SCHEMA}")
         for table in load_contract():
             connection.execute(f"drop table if exists {RAW_SCHEMA}.{table}")
+        connection.execute(
+            f"create or replace table {RAW_SCHEMA}.{REJECTS_TABLE} (table_name varchar, source_file varchar, "
+            "line bigint, error varchar, text varchar)"
+        )
         for item in inputs:
-            counts[item.table.name] = _load_one(connection, item)
-    return counts
+            loaded[item.table.name] = _load_one(connection, item)
+    return loaded
 
 
-def _load_one(connection: duckdb.DuckDBPyConnection, item: InputFile) -> int:
+def _load_one(connection: duckdb.DuckDBPyConnection, item: InputFile) -> Loaded:
     select_list = ", ".join(f"{expression} as {column}" for column, expression in item.columns.items())
     target = f"{RAW_SCHEMA}.{item.table.name}"
+    rejects = f"rejects_{item.table.name}" if item.path.suffix == ".csv" else None
     try:
-        connection.execute(f"create table {target} as select {select_list} from {_reader(item.path)}")
+        connection.execute(f"create table {target} as select {select_list} from {_reader(item.path, rejects)}")
     except duckdb.Error as error:
         raise UserError(f"{item.path.name}: cannot be loaded: {read_error(error)}") from None
-    return connection.execute(f"select count(*) from {target}").fetchone()[0]
+    rows = connection.execute(f"select count(*) from {target}").fetchone()[0]
+    if rejects is None:
+        return Loaded(rows, 0, "")
+    # one row per rejected line (DuckDB records each error of a line)
+    connection.execute(
+        f"insert into {RAW_SCHEMA}.{REJECTS_TABLE} select ?, ?, line, string_agg(distinct error_message, '; '), "
+        f"any_value(csv_line) from {rejects} group by line",
+        [item.table.name, item.path.name],
+    )
+    connection.execute(f"drop table {rejects}")
+    connection.execute(f"drop table {rejects}_scan")
+    count, first = connection.execute(
+        f"select count(*), arg_min('line ' || line || ': ' || error, line) from {RAW_SCHEMA}.{REJECTS_TABLE} "
+        "where table_name = ?",
+        [item.table.name],
+    ).fetchone()
+    return Loaded(rows, count, first or "")
 
 
 def quote_identifier(name: str) -> str:

@@ -47,6 +47,10 @@ HINTS = {
     "(strptime codes, e.g. '%d/%m/%Y %H:%M')",
     "unknown_currency": "unknown currencies: add their rates to fx_rates (currency, rate_date, rate)",
 }
+HINTS["malformed_line"] = (
+    "malformed lines: raw.load_rejects holds each line with the reader's message "
+    "(a field with an unquoted delimiter, or missing fields)"
+)
 NUMBER_HINT = (
     "unparseable numbers: write them without currency signs; numbers like 1234,56 need --decimal-comma "
     "(or `decimal_separator: ','` in a mapping)"

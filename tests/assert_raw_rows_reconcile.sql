@@ -1,7 +1,11 @@
 -- Per input table: the distinct raw rows (counted straight from the raw table, independently of the
 -- staging code) equal clean + quarantined rows, and all raw rows equal what mart_data_quality reports.
+-- CSV lines the runner set aside as malformed (raw.load_rejects, when it exists) are raw rows too.
 -- Any row returned is a table where rows were lost or invented.
 {% set tables = ['orders', 'customers', 'order_items', 'engagement_events', 'fx_rates'] %}
+{%- set rejects = adapter.get_relation(
+    database=target.database, schema=var('raw_schema'), identifier='load_rejects'
+) if execute else none %}
 with
 {% for table in tables %}
 raw_{{ table }} as (
@@ -20,6 +24,11 @@ counts as (
         raw_{{ table }}.distinct_rows,
         (select count(*) from {{ ref('stg_raw__' ~ table) }}) as clean_rows,
         (select count(*) from {{ ref('stg_raw__' ~ table ~ '_quarantined') }}) as quarantined_rows,
+        {%- if rejects is not none %}
+        (select count(*) from {{ rejects }} where table_name = '{{ table }}') as malformed_lines,
+        {%- else %}
+        0 as malformed_lines,
+        {%- endif %}
         (
             select coalesce(sum(row_count), 0) from {{ ref('mart_data_quality') }}
             where table_name = '{{ table }}'
@@ -32,4 +41,4 @@ counts as (
 select *
 from counts
 where distinct_rows != clean_rows + quarantined_rows
-    or raw_rows != reported_rows
+    or raw_rows + malformed_lines != reported_rows

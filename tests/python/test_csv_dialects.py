@@ -76,9 +76,25 @@ def test_european_export_builds(runner, tmp_path):
     ]
 
 
-def test_a_ragged_csv_is_a_one_line_error(runner, tmp_path):
+def test_malformed_lines_are_set_aside_and_counted(runner, tmp_path):
+    """A line with more fields than the header is kept in raw.load_rejects and counted as quarantined
+    `malformed_line`: the file's lines = rows reported (the build's reconcile test checks it too)."""
     data = tmp_path / "data"
     path = write(data / "orders.csv", [["1", "a", "2025-01-01", "10"]])
     with open(path, "a") as handle:
-        handle.write('2,b,2025-01-02,12,extra,more\n3,"unclosed,2025-01-03,5\n')
+        handle.write("2,b,2025-01-02,12,a note, with a comma\n3,c,2025-01-03,5\n4,d\n")
+    run = runner("build", "--data-dir", str(data))
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr
+    assert "set aside 2 malformed lines in raw.load_rejects (first: line 3: " in run.stdout
+    assert run.query("select table_name, line from raw.load_rejects order by line") == [("orders", 3), ("orders", 5)]
+    assert run.query("select order_id from staging.stg_raw__orders order by 1") == [("1",), ("3",)]
+    assert run.query(
+        "select row_count from marts.mart_data_quality where table_name = 'orders' and reason = 'malformed_line'"
+    ) == [(2,)]
+
+
+def test_a_file_that_is_no_csv_is_a_one_line_error(runner, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "orders.csv").write_bytes(b"\x00\x01PK\x03\x04 binary \xff\xfe\x00")
     assert_one_line_error(runner("build", "--data-dir", str(data)), "orders.csv")

@@ -1,5 +1,10 @@
 -- One row per input table x outcome x reason: where every raw row went. Per table the rows add up
--- to the raw row count: in_scope + out_of_scope + quarantined + duplicate_collapsed.
+-- to the raw row count: in_scope + out_of_scope + quarantined + duplicate_collapsed. CSV lines the
+-- runner could not split into columns (raw.load_rejects, when it exists) are quarantined as
+-- `malformed_line`.
+{%- set rejects = adapter.get_relation(
+    database=target.database, schema=var('raw_schema'), identifier='load_rejects'
+) if execute else none %}
 with as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
@@ -97,6 +102,19 @@ counted as (
     from outcomes
     group by table_name
     having sum(raw_row_count - 1) > 0
+    {%- if rejects is not none %}
+
+    union all
+
+    select
+        table_name,
+        'quarantined' as outcome,
+        'malformed_line' as reason,
+        count(*) as row_count,
+        null as net_amount
+    from {{ rejects }}
+    group by table_name
+    {%- endif %}
 ),
 
 {%- set input_files = var('input_files', {}) or {} %}
