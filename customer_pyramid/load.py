@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import gzip
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from customer_pyramid.errors import UserError, first_line
 from customer_pyramid.settings import connect
 
 RAW_SCHEMA = "raw"
-SUFFIXES = (".csv", ".parquet")
+SUFFIXES = (".csv", ".csv.gz", ".parquet")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def find_inputs(data_dir: Path, require_orders: bool = True) -> list[InputFile]:
     names = {item.table.name: item for item in inputs}
     if require_orders and "orders" not in names and not derives_orders(names.get("order_items")):
         raise UserError(
-            f"{data_dir}: no orders.csv or orders.parquet (orders is the one required input, unless "
+            f"{data_dir}: no orders.csv, orders.csv.gz or orders.parquet (orders is the one required input, unless "
             "order_items has customer_id and ordered_at to derive orders from)"
         )
     return inputs
@@ -97,7 +98,7 @@ def _reader(path: Path, rejects: str | None = None) -> str:
     """SQL that reads the file. A CSV line that cannot be split into the header's columns (too many
     or too few fields) is skipped; with `rejects`, DuckDB records it in the temporary table of that name."""
     quoted = "'" + str(path).replace("'", "''") + "'"
-    if path.suffix == ".parquet":
+    if is_parquet(path):
         return f"read_parquet({quoted})"
     encoding, delimiter = csv_dialect(path)
     keep = f", store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan'" if rejects else ""
@@ -124,7 +125,7 @@ def _sniff(path: Path, size: int, mtime_ns: int) -> tuple[str, str]:
     mark, UTF-8 when every byte decodes as UTF-8, else Latin-1 (spreadsheet exports of Western data;
     every byte is a Latin-1 character, so nothing is lost). Delimiter: the commonest of `, ; tab |` in
     the header line (the first on a tie, so a one-column file is comma-separated)."""
-    with open(path, "rb") as handle:
+    with (gzip.open if path.name.endswith(".gz") else open)(path, "rb") as handle:
         start = handle.read(CHUNK_BYTES)
         if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
             return "utf-16", _delimiter(start.decode("utf-16", errors="ignore"))
@@ -135,13 +136,18 @@ def _sniff(path: Path, size: int, mtime_ns: int) -> tuple[str, str]:
 
 def dialect_note(path: Path) -> str:
     """What the runner tells the user about a CSV that is not plain comma-separated UTF-8."""
-    if path.suffix != ".csv":
+    if is_parquet(path):
         return ""
     encoding, delimiter = csv_dialect(path)
     notes = [DELIMITER_NAMES[delimiter], "" if encoding == "utf-8" else f"read as {encoding.title()}"]
     if encoding == "latin-1":
         notes[1] = "not UTF-8: read as Latin-1"
     return ", ".join(note for note in notes if note)
+
+
+def is_parquet(path: Path) -> bool:
+    """Parquet by its name; any other file (.csv, .csv.gz, .txt, .tsv) is read as delimited text."""
+    return path.suffix == ".parquet"
 
 
 def _is_utf8(start: bytes, handle) -> bool:
@@ -210,7 +216,7 @@ def load_inputs(inputs: list[InputFile], database: Path) -> dict[str, Loaded]:
 def _load_one(connection: duckdb.DuckDBPyConnection, item: InputFile) -> Loaded:
     select_list = ", ".join(f"{expression} as {column}" for column, expression in item.columns.items())
     target = f"{RAW_SCHEMA}.{item.table.name}"
-    rejects = f"rejects_{item.table.name}" if item.path.suffix == ".csv" else None
+    rejects = None if is_parquet(item.path) else f"rejects_{item.table.name}"
     try:
         connection.execute(f"create table {target} as select {select_list} from {_reader(item.path, rejects)}")
     except duckdb.Error as error:

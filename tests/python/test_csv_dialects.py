@@ -98,3 +98,12 @@ def test_a_file_that_is_no_csv_is_a_one_line_error(runner, tmp_path):
     data.mkdir()
     (data / "orders.csv").write_bytes(b"\x00\x01PK\x03\x04 binary \xff\xfe\x00")
     assert_one_line_error(runner("build", "--data-dir", str(data)), "orders.csv")
+
+
+def test_gzipped_csv_is_sniffed_inside_the_compression(tmp_path):
+    import gzip
+
+    text = "order_id;customer_id;ordered_at;amount\n1;Jos\xe9;2025-01-01;10\n"
+    path = tmp_path / "orders.csv.gz"
+    path.write_bytes(gzip.compress(text.encode("latin-1")))
+    assert csv_dialect(path) == ("latin-1", ";")
