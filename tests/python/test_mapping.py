@@ -26,14 +26,22 @@ tables:
 """
 
 
+def write_csv(path: Path, rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
 def write_export(directory: Path) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / "export.csv", "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["Invoice", "Client", "When", "Total", "Note"])
-        writer.writerow(["536365", "17850.0", "2011-06-01 08:26:00", "15.30", "x"])
-        writer.writerow(["536366", "17850.0", "2011-07-01 09:00:00", "22.00", ""])
-        writer.writerow(["C536367", "13047.0", "2011-07-02 10:00:00", "5.00", ""])
+    write_csv(
+        directory / "export.csv",
+        [
+            ["Invoice", "Client", "When", "Total", "Note"],
+            ["536365", "17850.0", "2011-06-01 08:26:00", "15.30", "x"],
+            ["536366", "17850.0", "2011-07-01 09:00:00", "22.00", ""],
+            ["C536367", "13047.0", "2011-07-02 10:00:00", "5.00", ""],
+        ],
+    )
     return directory
 
 
@@ -100,14 +108,16 @@ def test_a_status_vocabulary_of_its_own_through_values(runner, tmp_path):
     """Olist-style statuses: `values:` translates them; unlisted values go on to the alias seed, and
     what neither knows is quarantined as unknown_status (never silently a purchase)."""
     data = tmp_path / "data"
-    data.mkdir()
-    with open(data / "olist_orders.csv", "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["order_id", "customer_unique_id", "purchased", "payment_value", "order_status"])
-        writer.writerow(["o1", "u1", "2018-01-01 10:00:00", "10", "delivered"])
-        writer.writerow(["o2", "u1", "2018-01-02 10:00:00", "10", " Shipped "])
-        writer.writerow(["o3", "u2", "2018-01-03 10:00:00", "10", "UNAVAILABLE"])
-        writer.writerow(["o4", "u2", "2018-01-04 10:00:00", "10", "limbo"])
+    write_csv(
+        data / "olist_orders.csv",
+        [
+            ["order_id", "customer_unique_id", "purchased", "payment_value", "order_status"],
+            ["o1", "u1", "2018-01-01 10:00:00", "10", "delivered"],
+            ["o2", "u1", "2018-01-02 10:00:00", "10", " Shipped "],
+            ["o3", "u2", "2018-01-03 10:00:00", "10", "UNAVAILABLE"],
+            ["o4", "u2", "2018-01-04 10:00:00", "10", "limbo"],
+        ],
+    )
     (tmp_path / "mapping.yml").write_text(
         "tables:\n  orders:\n    file: olist_orders.csv\n    columns:\n"
         "      order_id: order_id\n      customer_id: customer_unique_id\n      ordered_at: purchased\n"
