@@ -45,7 +45,8 @@ HINTS = {
     "(strptime codes, e.g. '%d/%m/%Y %H:%M')",
     "unparseable_occurred_at": "unparseable timestamps: give their layout with --timestamp-format "
     "(strptime codes, e.g. '%d/%m/%Y %H:%M')",
-    "unknown_currency": "unknown currencies: add their rates to fx_rates (currency, rate_date, rate)",
+    "unknown_currency": "unknown currencies: if the data is in one currency, pass it as --reporting-currency "
+    "(e.g. EUR); otherwise add rates to fx_rates (currency, rate_date, rate)",
 }
 HINTS["malformed_line"] = (
     "malformed lines: raw.load_rejects holds each line with the reader's message "
