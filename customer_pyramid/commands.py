@@ -66,9 +66,10 @@ def build(args: argparse.Namespace) -> int:
     database = prepare_environment()
     started = time.monotonic()
     for item in inputs:
-        notes = [load.dialect_note(item.path), f"ignored columns: {', '.join(item.ignored)}" if item.ignored else ""]
+        notes = [load.dialect_note(item.paths[0])]
+        notes.append(f"ignored columns: {', '.join(item.ignored)}" if item.ignored else "")
         notes = "; ".join(note for note in notes if note)
-        print(f"Found {item.path.name}" + (f" ({notes})" if notes else ""), flush=True)
+        print(f"Found {item.name}" + (f" ({notes})" if notes else ""), flush=True)
     for table, loaded in load.load_inputs(inputs, database).items():
         print(f"Loaded {loaded.rows:,} rows into {load.RAW_SCHEMA}.{table}", flush=True)
         if loaded.malformed_lines:
@@ -78,7 +79,7 @@ def build(args: argparse.Namespace) -> int:
                 flush=True,
             )
     variables = {"raw_schema": load.RAW_SCHEMA, **_build_vars(args)}
-    variables["input_files"] = {item.table.name: item.path.name for item in inputs}
+    variables["input_files"] = {item.table.name: item.name for item in inputs}
     refresh = _refresh_reason(args, database, variables)
     if refresh:
         print(f"Full refresh: {refresh}.", flush=True)

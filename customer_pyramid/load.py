@@ -1,4 +1,8 @@
-"""Read a data directory (CSV or Parquet per contract table) into the raw schema, all as text."""
+"""Read a data directory (CSV or Parquet per contract table) into the raw schema, all as text.
+
+A table is one file (`orders.csv`, `orders.csv.gz`, `orders.parquet`) or a folder of parts
+(`orders/2010.csv`, `orders/2011.csv`), each read in its own encoding and separator; parts must have
+the same columns, in any order."""
 
 from __future__ import annotations
 
@@ -22,9 +26,17 @@ SUFFIXES = (".csv", ".csv.gz", ".parquet")
 @dataclass(frozen=True)
 class InputFile:
     table: Table
-    path: Path
+    paths: tuple[Path, ...]  # one file, or the parts of one table
+    name: str  # how the runner and mart_data_quality name the input: `orders.csv`, `orders/ with 3 files`
     columns: dict[str, str]  # contract column -> SQL expression over the file's columns (text)
     ignored: tuple[str, ...]  # columns of the file that are not in the contract
+
+
+def input_name(paths: tuple[Path, ...], label: str | None = None) -> str:
+    """`orders.csv` for one file; `<label> with N files` for parts."""
+    if len(paths) == 1 and label is None:
+        return paths[0].name
+    return f"{label or paths[0].parent.name + '/'} with {len(paths)} file{'s' if len(paths) != 1 else ''}"
 
 
 def normalise_name(name: str) -> str:
@@ -38,9 +50,9 @@ def find_inputs(data_dir: Path, require_orders: bool = True) -> list[InputFile]:
         raise UserError(f"--data-dir {data_dir}: no such directory")
     inputs = []
     for table in load_contract().values():
-        path = _table_file(data_dir, table)
-        if path is not None:
-            inputs.append(_checked_input(table, path))
+        found = _table_source(data_dir, table)
+        if found is not None:
+            inputs.append(checked_input(table, *found))
     names = {item.table.name: item for item in inputs}
     if require_orders and "orders" not in names and not derives_orders(names.get("order_items")):
         raise UserError(
@@ -55,31 +67,63 @@ def derives_orders(items: InputFile | None) -> bool:
     return items is not None and {"customer_id", "ordered_at"} <= set(items.columns)
 
 
-def _table_file(data_dir: Path, table: Table) -> Path | None:
+def _table_source(data_dir: Path, table: Table) -> tuple[tuple[Path, ...], str] | None:
+    """The file or the folder of parts of a contract table in data_dir, with its name."""
     found = [data_dir / f"{table.name}{suffix}" for suffix in SUFFIXES]
     found = [path for path in found if path.is_file()]
+    folder = data_dir / table.name
+    if folder.is_dir():
+        found.append(folder)
     if len(found) > 1:
         raise UserError(f"{data_dir}: both {found[0].name} and {found[1].name} exist; keep one")
-    return found[0] if found else None
+    if not found:
+        return None
+    if found[0].is_file():
+        return (found[0],), found[0].name
+    parts = folder_parts(folder)
+    return parts, input_name(parts, f"{table.name}/")
 
 
-def _checked_input(table: Table, path: Path) -> InputFile:
-    header = read_header(path)
+def folder_parts(folder: Path) -> tuple[Path, ...]:
+    """The .csv, .csv.gz or .parquet files of a folder, in name order."""
+    parts = tuple(sorted(path for path in folder.iterdir() if path.is_file() and path.name.endswith(SUFFIXES)))
+    if not parts:
+        raise UserError(f"{folder}: a folder of parts needs .csv, .csv.gz or .parquet files")
+    return parts
+
+
+def checked_input(table: Table, paths: tuple[Path, ...], name: str) -> InputFile:
+    """An input whose parts all have the same header, with the contract's required columns."""
+    header = parts_header(paths)
     by_name: dict[str, str] = {}
-    for name in header:
-        key = normalise_name(name)
+    for column in header:
+        key = normalise_name(column)
         if key in by_name:
-            raise UserError(f"{path.name}: columns '{by_name[key]}' and '{name}' both mean '{key}'")
-        by_name[key] = name
+            raise UserError(f"{paths[0].name}: columns '{by_name[key]}' and '{column}' both mean '{key}'")
+        by_name[key] = column
     missing = [column for column in table.required_columns if column not in by_name]
     if missing:
         raise UserError(
-            f"{path.name}: missing required column '{missing[0]}' "
+            f"{paths[0].name}: missing required column '{missing[0]}' "
             f"(required: {', '.join(table.required_columns)}; found: {', '.join(header) or 'none'})"
         )
-    columns = {name: text_of(by_name[name]) for name in table.column_names if name in by_name}
-    ignored = tuple(name for key, name in by_name.items() if key not in table.column_names)
-    return InputFile(table=table, path=path, columns=columns, ignored=ignored)
+    columns = {column: text_of(by_name[column]) for column in table.column_names if column in by_name}
+    ignored = tuple(column for key, column in by_name.items() if key not in table.column_names)
+    return InputFile(table=table, paths=paths, name=name, columns=columns, ignored=ignored)
+
+
+def parts_header(paths: tuple[Path, ...]) -> list[str]:
+    """The column names shared by every part of an input (a one-line error when they differ)."""
+    header = read_header(paths[0])
+    for part in paths[1:]:
+        other = read_header(part)
+        if sorted(other) != sorted(header):
+            difference = sorted(set(header) ^ set(other))
+            raise UserError(
+                f"{part.name}: its columns differ from {paths[0].name}'s ({', '.join(difference)}); "
+                "parts of one table need the same columns"
+            )
+    return header
 
 
 def read_header(path: Path) -> list[str]:
@@ -95,8 +139,8 @@ def read_header(path: Path) -> list[str]:
 
 
 def _reader(path: Path, rejects: str | None = None) -> str:
-    """SQL that reads the file. A CSV line that cannot be split into the header's columns (too many
-    or too few fields) is skipped; with `rejects`, DuckDB records it in the temporary table of that name."""
+    """SQL that reads one file. A CSV line that cannot be split into the header's columns (too many or
+    too few fields) is skipped; with `rejects`, DuckDB records it in the temporary table of that name."""
     quoted = "'" + str(path).replace("'", "''") + "'"
     if is_parquet(path):
         return f"read_parquet({quoted})"
@@ -214,30 +258,38 @@ def load_inputs(inputs: list[InputFile], database: Path) -> dict[str, Loaded]:
 
 
 def _load_one(connection: duckdb.DuckDBPyConnection, item: InputFile) -> Loaded:
+    """Load every part of an input into its raw table (columns matched by name), setting aside the
+    CSV lines that cannot be split into columns."""
     select_list = ", ".join(f"{expression} as {column}" for column, expression in item.columns.items())
     target = f"{RAW_SCHEMA}.{item.table.name}"
-    rejects = None if is_parquet(item.path) else f"rejects_{item.table.name}"
-    try:
-        connection.execute(f"create table {target} as select {select_list} from {_reader(item.path, rejects)}")
-    except duckdb.Error as error:
-        raise UserError(f"{item.path.name}: cannot be loaded: {read_error(error)}") from None
+    connection.execute(f"create table {target} as select {select_list} from {_reader(item.paths[0])} limit 0")
+    for path in item.paths:
+        rejects = None if is_parquet(path) else f"rejects_{item.table.name}"
+        try:
+            connection.execute(f"insert into {target} by name select {select_list} from {_reader(path, rejects)}")
+        except duckdb.Error as error:
+            raise UserError(f"{path.name}: cannot be loaded: {read_error(error)}") from None
+        if rejects is not None:
+            _keep_rejects(connection, rejects, item.table.name, path.name)
     rows = connection.execute(f"select count(*) from {target}").fetchone()[0]
-    if rejects is None:
-        return Loaded(rows, 0, "")
-    # one row per rejected line (DuckDB records each error of a line)
-    connection.execute(
-        f"insert into {RAW_SCHEMA}.{REJECTS_TABLE} select ?, ?, line, string_agg(distinct error_message, '; '), "
-        f"any_value(csv_line) from {rejects} group by line",
-        [item.table.name, item.path.name],
-    )
-    connection.execute(f"drop table {rejects}")
-    connection.execute(f"drop table {rejects}_scan")
     count, first = connection.execute(
-        f"select count(*), arg_min('line ' || line || ': ' || error, line) from {RAW_SCHEMA}.{REJECTS_TABLE} "
-        "where table_name = ?",
+        f"select count(*), arg_min(source_file || ' line ' || line || ': ' || error, (source_file, line)) "
+        f"from {RAW_SCHEMA}.{REJECTS_TABLE} where table_name = ?",
         [item.table.name],
     ).fetchone()
     return Loaded(rows, count, first or "")
+
+
+def _keep_rejects(connection: duckdb.DuckDBPyConnection, rejects: str, table: str, file_name: str) -> None:
+    """Move DuckDB's rejected lines of one file into raw.load_rejects, one row per line (DuckDB
+    records each error of a line)."""
+    connection.execute(
+        f"insert into {RAW_SCHEMA}.{REJECTS_TABLE} select ?, ?, line, string_agg(distinct error_message, '; '), "
+        f"any_value(csv_line) from {rejects} group by line",
+        [table, file_name],
+    )
+    connection.execute(f"drop table {rejects}")
+    connection.execute(f"drop table {rejects}_scan")
 
 
 def quote_identifier(name: str) -> str:

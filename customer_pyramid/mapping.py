@@ -7,7 +7,7 @@
       decimal_separator: ','                  # numbers written 1234,56 (default '.')
     tables:
       orders:                        # a contract table
-        file: sales_export.csv       # a CSV or Parquet file in --data-dir
+        file: sales_export.csv       # a CSV or Parquet file in --data-dir, a folder of parts, or a glob (sales_*.csv)
         columns:                     # contract column: source column, or a rule
           order_id: InvoiceNo
           customer_id: {column: CustomerID, rule: float_id}    # 17850.0 -> 17850
@@ -89,21 +89,35 @@ def _mapped_table(data_dir: Path, mapping_name: str, table, spec) -> load.InputF
     where = f"{mapping_name}: {table.name}"
     if not isinstance(spec, dict) or "file" not in spec or not isinstance(spec.get("columns"), dict):
         raise UserError(f"{where}: needs `file:` and `columns:`")
-    path = data_dir / str(spec["file"])
-    if not path.is_file():
-        raise UserError(f"{where}: file {path} not found")
-    header = load.read_header(path)
+    paths, name = _mapped_files(where, data_dir, str(spec["file"]))
+    header = load.parts_header(paths)
     columns = {}
     for contract_column, source in spec["columns"].items():
         if contract_column not in table.column_names:
             raise UserError(f"{where}: '{contract_column}' is not a column of {table.name} in the contract")
-        columns[contract_column] = _expression(f"{where}.{contract_column}", source, header, path.name)
+        columns[contract_column] = _expression(f"{where}.{contract_column}", source, header, paths[0].name)
     missing = [name for name in table.required_columns if name not in columns]
     if missing:
         raise UserError(f"{where}: required column '{missing[0]}' is not mapped")
     used = {value if isinstance(value, str) else value.get("column") for value in spec["columns"].values()}
     ignored = tuple(name for name in header if name not in used)
-    return load.InputFile(table=table, path=path, columns=columns, ignored=ignored)
+    return load.InputFile(table=table, paths=paths, name=name, columns=columns, ignored=ignored)
+
+
+def _mapped_files(where: str, data_dir: Path, pattern: str) -> tuple[tuple[Path, ...], str]:
+    """`file:` is a file, a folder of parts, or a glob pattern such as `sales_*.csv`."""
+    path = data_dir / pattern
+    if any(character in pattern for character in "*?["):
+        paths = tuple(sorted(found for found in data_dir.glob(pattern) if found.is_file()))
+        if not paths:
+            raise UserError(f"{where}: no file in {data_dir} matches {pattern}")
+        return paths, load.input_name(paths, pattern)
+    if path.is_dir():
+        paths = load.folder_parts(path)
+        return paths, load.input_name(paths, f"{pattern.rstrip('/')}/")
+    if not path.is_file():
+        raise UserError(f"{where}: file {path} not found")
+    return (path,), path.name
 
 
 def _expression(where: str, source, header: list[str], file_name: str) -> str:
