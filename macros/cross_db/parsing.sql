@@ -71,8 +71,8 @@
     trailing word that is no zone makes the text unparseable (never silently local). Other text is a
     local time of the `source_time_zone` var, in ISO form or, failing that, in one of the strptime
     formats of the `source_timestamp_formats` var (e.g. '%m/%d/%Y %H:%M'; a format with `%z`/`%Z`
-    reads zoned text). A date alone is midnight. Unix time written as 10 digits (seconds) or 13
-    digits (milliseconds) is UTC. Unparseable text gives null.
+    reads zoned text). A date alone is midnight. Unix time written as 10 digits (seconds), 13
+    (milliseconds) or 16 (microseconds) is UTC. Unparseable text gives null.
 -#}
 {% macro parse_timestamp_utc(expression) -%}
     {{ return(adapter.dispatch('parse_timestamp_utc', 'customer_pyramid')(expression)) }}
@@ -99,9 +99,11 @@
                 try_cast(regexp_replace({{ text }}, ' +{{ offset }}', '\1') as timestamptz)
                 {{- _try_strptime_each(text, zoned_formats) }}
             ))
-        -- Unix time (UTC by definition): 10 digits are seconds, 13 milliseconds (event logs, APIs)
-        when regexp_matches({{ text }}, '^[0-9]{10}$') then epoch_ms(cast({{ text }} as bigint) * 1000)
-        when regexp_matches({{ text }}, '^[0-9]{13}$') then epoch_ms(cast({{ text }} as bigint))
+        -- Unix time (UTC by definition): 10 digits are seconds, 13 milliseconds (event logs, APIs),
+        -- 16 microseconds (GA4's event_timestamp)
+        when regexp_matches({{ text }}, '^[0-9]{10}$') then make_timestamp(cast({{ text }} as bigint) * 1000000)
+        when regexp_matches({{ text }}, '^[0-9]{13}$') then make_timestamp(cast({{ text }} as bigint) * 1000)
+        when regexp_matches({{ text }}, '^[0-9]{16}$') then make_timestamp(cast({{ text }} as bigint))
         {%- if zoned_formats %}
         when coalesce(null {{- _try_strptime_each(text, zoned_formats) }}) is not null
             then timezone('UTC', coalesce(null {{- _try_strptime_each(text, zoned_formats) }}))
