@@ -85,7 +85,7 @@ def test_malformed_lines_are_set_aside_and_counted(runner, tmp_path):
         handle.write("2,b,2025-01-02,12,a note, with a comma\n3,c,2025-01-03,5\n4,d\n")
     run = runner("build", "--data-dir", str(data))
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr
-    assert "set aside 2 malformed lines in raw.load_rejects (first: line 3: " in run.stdout
+    assert "set aside 2 malformed lines in raw.load_rejects (first: orders.csv line 3: " in run.stdout
     assert run.query("select table_name, line from raw.load_rejects order by line") == [("orders", 3), ("orders", 5)]
     assert run.query("select order_id from staging.stg_raw__orders order by 1") == [("1",), ("3",)]
     assert run.query(
