@@ -44,12 +44,15 @@ def normalise_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
-def find_inputs(data_dir: Path, require_orders: bool = True) -> list[InputFile]:
-    """The contract tables present in data_dir, with their headers checked against the contract."""
+def find_inputs(data_dir: Path, require_orders: bool = True, skip: frozenset[str] = frozenset()) -> list[InputFile]:
+    """The contract tables present in data_dir (but those in `skip`, which a mapping describes), with
+    their headers checked against the contract."""
     if not data_dir.is_dir():
         raise UserError(f"--data-dir {data_dir}: no such directory")
     inputs = []
     for table in load_contract().values():
+        if table.name in skip:
+            continue
         found = _table_source(data_dir, table)
         if found is not None:
             inputs.append(checked_input(table, *found))

@@ -76,8 +76,8 @@ def mapped_inputs(data_dir: Path, mapping_path: Path) -> tuple[list[load.InputFi
                 f"{mapping_path.name}: '{table_name}' is not a contract table (expected one of {', '.join(contract)})"
             )
         inputs[table_name] = _mapped_table(data_dir, mapping_path.name, contract[table_name], spec)
-    for item in load.find_inputs(data_dir, require_orders=False):
-        inputs.setdefault(item.table.name, item)
+    for item in load.find_inputs(data_dir, require_orders=False, skip=frozenset(inputs)):
+        inputs[item.table.name] = item
     if "orders" not in inputs and not load.derives_orders(inputs.get("order_items")):
         raise UserError(
             f"{data_dir}: no orders, and no order_items with customer_id and ordered_at to derive them from"
