@@ -7,6 +7,7 @@ the same columns, in any order."""
 from __future__ import annotations
 
 import codecs
+import csv
 import functools
 import gzip
 import re
@@ -24,12 +25,25 @@ SUFFIXES = (".csv", ".csv.gz", ".parquet")
 
 
 @dataclass(frozen=True)
+class Layout:
+    """How a text file is laid out, when it is not a CSV with a header (a mapping says so)."""
+
+    header: bool = True  # without one, the columns are column1, column2, ...
+    separator: str | None = None  # None: detected; one of DELIMITERS, or WHITESPACE
+
+
+WHITESPACE = "whitespace"  # runs of spaces or tabs, as in fixed-width text files (e.g. CDNOW)
+DEFAULT_LAYOUT = Layout()
+
+
+@dataclass(frozen=True)
 class InputFile:
     table: Table
     paths: tuple[Path, ...]  # one file, or the parts of one table
     name: str  # how the runner and mart_data_quality name the input: `orders.csv`, `orders/ with 3 files`
     columns: dict[str, str]  # contract column -> SQL expression over the file's columns (text)
     ignored: tuple[str, ...]  # columns of the file that are not in the contract
+    layout: Layout = DEFAULT_LAYOUT
 
 
 def input_name(paths: tuple[Path, ...], label: str | None = None) -> str:
@@ -115,11 +129,11 @@ def checked_input(table: Table, paths: tuple[Path, ...], name: str) -> InputFile
     return InputFile(table=table, paths=paths, name=name, columns=columns, ignored=ignored)
 
 
-def parts_header(paths: tuple[Path, ...]) -> list[str]:
+def parts_header(paths: tuple[Path, ...], layout: Layout = DEFAULT_LAYOUT) -> list[str]:
     """The column names shared by every part of an input (a one-line error when they differ)."""
-    header = read_header(paths[0])
+    header = read_header(paths[0], layout)
     for part in paths[1:]:
-        other = read_header(part)
+        other = read_header(part, layout)
         if sorted(other) != sorted(header):
             difference = sorted(set(header) ^ set(other))
             raise UserError(
@@ -129,10 +143,13 @@ def parts_header(paths: tuple[Path, ...]) -> list[str]:
     return header
 
 
-def read_header(path: Path) -> list[str]:
+def read_header(path: Path, layout: Layout = DEFAULT_LAYOUT) -> list[str]:
     """Column names of a CSV or Parquet file, without reading its rows."""
     if path.stat().st_size == 0:
         raise UserError(f"{path.name}: the file is empty (a header row is needed at least)")
+    if not is_parquet(path) and layout != DEFAULT_LAYOUT:
+        fields = _first_line_fields(path, layout)
+        return fields if layout.header else [f"column{number}" for number in range(1, len(fields) + 1)]
     with connect() as connection:
         try:
             relation = connection.sql(f"select * from {_reader(path)} limit 0")
@@ -141,17 +158,47 @@ def read_header(path: Path) -> list[str]:
         return list(relation.columns)
 
 
-def _reader(path: Path, rejects: str | None = None) -> str:
+def _first_line_fields(path: Path, layout: Layout) -> list[str]:
+    encoding, detected = csv_dialect(path)
+    with (gzip.open if path.name.endswith(".gz") else open)(path, "rt", encoding=encoding, newline="") as handle:
+        line = next((line for line in handle if line.strip()), "").lstrip("\ufeff")
+    if layout.separator == WHITESPACE:
+        return line.split()
+    return next(csv.reader([line], delimiter=layout.separator or detected), [])
+
+
+def _reader(path: Path, rejects: str | None = None, layout: Layout = DEFAULT_LAYOUT) -> str:
     """SQL that reads one file. A CSV line that cannot be split into the header's columns (too many or
-    too few fields) is skipped; with `rejects`, DuckDB records it in the temporary table of that name."""
+    too few fields) is skipped; with `rejects`, DuckDB records it in the temporary table of that name.
+    A whitespace-separated file is read line by line and split on runs of blanks (see _whitespace_reader)."""
     quoted = "'" + str(path).replace("'", "''") + "'"
     if is_parquet(path):
         return f"read_parquet({quoted})"
     encoding, delimiter = csv_dialect(path)
+    if layout.separator == WHITESPACE:
+        return _whitespace_reader(quoted, encoding, read_header(path, layout), layout.header)
+    delimiter = layout.separator or delimiter
     keep = f", store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan'" if rejects else ""
+    names = ""
+    if not layout.header:
+        names = ", names = [" + ", ".join(f"'{name}'" for name in read_header(path, layout)) + "]"
     return (
-        f"read_csv({quoted}, all_varchar = true, header = true, normalize_names = false, "
-        f"encoding = '{encoding}', delim = '{delimiter}', ignore_errors = true{keep})"
+        f"read_csv({quoted}, all_varchar = true, header = {str(layout.header).lower()}, normalize_names = false, "
+        f"encoding = '{encoding}', delim = '{delimiter}', ignore_errors = true{names}{keep})"
+    )
+
+
+def _whitespace_reader(quoted: str, encoding: str, names: list[str], header: bool) -> str:
+    """Lines split on runs of spaces and tabs; `__fields` counts the fields, so that lines with another
+    count than the header's can be set aside (_load_one)."""
+    columns = ", ".join(f"fields[{index}] as {quote_identifier(name)}" for index, name in enumerate(names, start=1))
+    lines = (
+        f"read_csv({quoted}, header = false, columns = {{'line': 'VARCHAR'}}, delim = chr(30), quote = '', "
+        f"escape = '', auto_detect = false, encoding = '{encoding}', skip = {1 if header else 0})"
+    )
+    return (
+        f"(select {columns}, len(fields) as __fields, line as __line from "
+        f"(select string_split_regex(trim(line), '\\s+') as fields, line from {lines} where trim(line) <> ''))"
     )
 
 
@@ -265,22 +312,44 @@ def _load_one(connection: duckdb.DuckDBPyConnection, item: InputFile) -> Loaded:
     CSV lines that cannot be split into columns."""
     select_list = ", ".join(f"{expression} as {column}" for column, expression in item.columns.items())
     target = f"{RAW_SCHEMA}.{item.table.name}"
-    connection.execute(f"create table {target} as select {select_list} from {_reader(item.paths[0])} limit 0")
+    layout = item.layout
+    connection.execute(
+        f"create table {target} as select {select_list} from {_reader(item.paths[0], None, layout)} limit 0"
+    )
     for path in item.paths:
-        rejects = None if is_parquet(path) else f"rejects_{item.table.name}"
+        rejects = None if is_parquet(path) or layout.separator == WHITESPACE else f"rejects_{item.table.name}"
+        reader = _reader(path, rejects, layout)
         try:
-            connection.execute(f"insert into {target} by name select {select_list} from {_reader(path, rejects)}")
+            if layout.separator == WHITESPACE and not is_parquet(path):
+                _load_whitespace(connection, item, path, reader, select_list)
+            else:
+                connection.execute(f"insert into {target} by name select {select_list} from {reader}")
         except duckdb.Error as error:
             raise UserError(f"{path.name}: cannot be loaded: {read_error(error)}") from None
         if rejects is not None:
             _keep_rejects(connection, rejects, item.table.name, path.name)
     rows = connection.execute(f"select count(*) from {target}").fetchone()[0]
     count, first = connection.execute(
-        f"select count(*), arg_min(source_file || ' line ' || line || ': ' || error, (source_file, line)) "
-        f"from {RAW_SCHEMA}.{REJECTS_TABLE} where table_name = ?",
+        "select count(*), arg_min(source_file || coalesce(' line ' || line, '') || ': ' || error, "
+        f"(source_file, line)) from {RAW_SCHEMA}.{REJECTS_TABLE} where table_name = ?",
         [item.table.name],
     ).fetchone()
     return Loaded(rows, count, first or "")
+
+
+def _load_whitespace(connection, item: InputFile, path: Path, reader: str, select_list: str) -> None:
+    """Lines with the header's number of fields load; the others go to raw.load_rejects (without a
+    line number: the reader splits the file in parallel)."""
+    width = len(read_header(path, item.layout))
+    connection.execute(
+        f"insert into {RAW_SCHEMA}.{item.table.name} by name select {select_list} from {reader} "
+        f"where __fields = {width}"
+    )
+    connection.execute(
+        f"insert into {RAW_SCHEMA}.{REJECTS_TABLE} select ?, ?, null, "
+        f"'Expected {width} fields, found ' || __fields, __line from {reader} where __fields != {width}",
+        [item.table.name, path.name],
+    )
 
 
 def _keep_rejects(connection: duckdb.DuckDBPyConnection, rejects: str, table: str, file_name: str) -> None:

@@ -19,8 +19,13 @@
           # status: {column: order_status, values: {shipped: completed, unavailable: cancelled}}
 
 Rules: `float_id` turns float-looking ids (`17850.0`) into `17850`; `prefix` gives `then` when the
-source value starts with `prefix`, else `else`; `value` is a constant; `values` translates source
-values (compared trimmed and case-insensitively) and passes any other value through unchanged.
+source value starts with `prefix`, else `else`; `line_key` makes an id from the whole line, for
+files without order ids (`order_id: {rule: line_key}`); `value` is a constant; `values` translates
+source values (compared trimmed and case-insensitively) and passes any other value through unchanged.
+
+A text file without a header row takes `header: false` (its columns are then `column1`, `column2`,
+...); `separator:` (comma, semicolon, tab, pipe, or whitespace: runs of blanks, as in fixed-width
+text) overrides the detected one.
 Contract tables the mapping does not list are still read from their usual file names.
 """
 
@@ -42,7 +47,7 @@ SETTINGS = (
     "timestamp_formats",
     "decimal_separator",
 )
-RULES = ("float_id", "prefix")
+RULES = ("float_id", "prefix", "line_key")
 
 
 def read_mapping(path: Path) -> dict:
@@ -85,12 +90,20 @@ def mapped_inputs(data_dir: Path, mapping_path: Path) -> tuple[list[load.InputFi
     return [inputs[name] for name in contract if name in inputs], document.get("settings") or {}
 
 
+TABLE_KEYS = ("file", "columns", "header", "separator")
+SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|", "whitespace": load.WHITESPACE}
+
+
 def _mapped_table(data_dir: Path, mapping_name: str, table, spec) -> load.InputFile:
     where = f"{mapping_name}: {table.name}"
     if not isinstance(spec, dict) or "file" not in spec or not isinstance(spec.get("columns"), dict):
         raise UserError(f"{where}: needs `file:` and `columns:`")
+    unknown = [key for key in spec if key not in TABLE_KEYS]
+    if unknown:
+        raise UserError(f"{where}: unknown key '{unknown[0]}' (expected {', '.join(TABLE_KEYS)})")
+    layout = _layout(where, spec)
     paths, name = _mapped_files(where, data_dir, str(spec["file"]))
-    header = load.parts_header(paths)
+    header = load.parts_header(paths, layout)
     columns = {}
     for contract_column, source in spec["columns"].items():
         if contract_column not in table.column_names:
@@ -100,8 +113,19 @@ def _mapped_table(data_dir: Path, mapping_name: str, table, spec) -> load.InputF
     if missing:
         raise UserError(f"{where}: required column '{missing[0]}' is not mapped")
     used = {value if isinstance(value, str) else value.get("column") for value in spec["columns"].values()}
-    ignored = tuple(name for name in header if name not in used)
-    return load.InputFile(table=table, paths=paths, name=name, columns=columns, ignored=ignored)
+    ignored = tuple(column for column in header if column not in used)
+    return load.InputFile(table=table, paths=paths, name=name, columns=columns, ignored=ignored, layout=layout)
+
+
+def _layout(where: str, spec: dict) -> load.Layout:
+    """`header: false` (columns are then column1, column2, ...) and `separator:` of a text file."""
+    header = spec.get("header", True)
+    if not isinstance(header, bool):
+        raise UserError(f"{where}: `header:` must be true or false")
+    separator = spec.get("separator")
+    if separator is not None and separator not in SEPARATORS:
+        raise UserError(f"{where}: unknown separator '{separator}' (expected one of {', '.join(SEPARATORS)})")
+    return load.Layout(header=header, separator=SEPARATORS.get(separator))
 
 
 def _mapped_files(where: str, data_dir: Path, pattern: str) -> tuple[tuple[Path, ...], str]:
@@ -128,6 +152,8 @@ def _expression(where: str, source, header: list[str], file_name: str) -> str:
         raise UserError(f"{where}: expected a column name or a mapping with `column` or `value`")
     if "value" in source:
         return _literal(source["value"])
+    if source.get("rule") == "line_key":
+        return _line_key(header)
     column = load.text_of(_source_column(where, source.get("column"), header, file_name))
     if "values" in source:
         return _translated(where, column, source)
@@ -145,6 +171,14 @@ def _expression(where: str, source, header: list[str], file_name: str) -> str:
             f"else {_literal(otherwise) if otherwise else 'null'} end"
         )
     raise UserError(f"{where}: unknown rule '{rule}' (expected one of {', '.join(RULES)}, or `values:`)")
+
+
+def _line_key(header: list[str]) -> str:
+    """An id for files without one (CDNOW): a hash of the line's fields and the line's occurrence
+    among identical lines, so identical lines stay separate purchases and ids do not change between
+    builds of the same (or a grown) file."""
+    fields = ", ".join(load.text_of(column) for column in header)
+    return f"md5(concat_ws(chr(31), {fields})) || '-' || cast(row_number() over (partition by {fields}) as varchar)"
 
 
 def _translated(where: str, column: str, source: dict) -> str:

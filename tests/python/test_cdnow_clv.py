@@ -27,9 +27,19 @@ def cdnow_rows() -> list[tuple[str, datetime.date, str]]:
     return rows
 
 
-@pytest.fixture(scope="module")
-def cdnow_build(tmp_path_factory):
+@pytest.fixture(scope="module", params=["contract_csv", "example_mapping"])
+def cdnow_build(request, tmp_path_factory):
+    """The CDNOW sample built twice: converted here into the contract's orders.csv, and as it is (a
+    headerless whitespace-separated text file) through examples/cdnow/mapping.yml."""
     base = tmp_path_factory.mktemp("cdnow_clv")
+    as_of = ["--as-of", CALIBRATION_END.isoformat()]
+    if request.param == "example_mapping":
+        mapping = PROJECT_DIR / "examples" / "cdnow" / "mapping.yml"
+        run = run_runner(
+            ["build", "--data-dir", str(CDNOW.parent), "--mapping", str(mapping), *as_of], base / "w.duckdb"
+        )
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr
+        return run
     data = base / "data"
     data.mkdir()
     with open(data / "orders.csv", "w", newline="") as handle:
@@ -37,7 +47,7 @@ def cdnow_build(tmp_path_factory):
         writer.writerow(["order_id", "customer_id", "ordered_at", "amount"])
         for number, (customer, day, amount) in enumerate(cdnow_rows(), start=1):
             writer.writerow([number, customer, day.isoformat(), amount])
-    run = run_runner(["build", "--data-dir", str(data), "--as-of", CALIBRATION_END.isoformat()], base / "w.duckdb")
+    run = run_runner(["build", "--data-dir", str(data), *as_of], base / "w.duckdb")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr
     return run
 

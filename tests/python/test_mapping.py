@@ -73,6 +73,9 @@ def test_a_mapped_export_builds(runner, tmp_path):
         (("  orders:", "  purchases:"), ["'purchases'", "not a contract table"]),
         (("      amount: Total\n", ""), ["required column 'amount'"]),
         (("  reporting_currency: GBP", "  currency: GBP"), ["unknown setting 'currency'"]),
+        (("    file: export.csv\n", "    file: export.csv\n    delimiter: ';'\n"), ["unknown key 'delimiter'"]),
+        (("    file: export.csv\n", "    file: export.csv\n    separator: colon\n"), ["unknown separator 'colon'"]),
+        (("    file: export.csv\n", "    file: export.csv\n    header: maybe\n"), ["`header:` must be true or false"]),
     ],
 )
 def test_mapping_mistakes_are_one_line_errors(runner, tmp_path, change, fragments):
@@ -151,3 +154,28 @@ def test_values_mistakes_are_one_line_errors(runner, tmp_path, status, fragments
     (tmp_path / "mapping.yml").write_text(mapping)
     run = runner("build", "--data-dir", str(data), "--mapping", str(tmp_path / "mapping.yml"))
     assert_one_line_error(run, *fragments)
+
+
+def test_a_headerless_whitespace_file_with_line_keys(runner, tmp_path):
+    """Fixed-width text without a header or order ids (CDNOW-like): columns by position, identical
+    lines stay separate purchases, and a line with a missing field is set aside, not guessed."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "purchases.txt").write_text(
+        " a   20250101   10.50\n a   20250102    3\n a   20250102    3\n\n b\t20250103\n c  20250104  7 extra\n"
+    )
+    (tmp_path / "mapping.yml").write_text(
+        "settings:\n  timestamp_formats: ['%Y%m%d']\n"
+        "tables:\n  orders:\n    file: purchases.txt\n    header: false\n    separator: whitespace\n"
+        "    columns:\n      order_id: {rule: line_key}\n      customer_id: column1\n"
+        "      ordered_at: column2\n      amount: column3\n"
+    )
+    run = runner("build", "--data-dir", str(data), "--mapping", str(tmp_path / "mapping.yml"))
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr
+    rows = run.query("select customer_id, cast(order_date as varchar), amount from staging.stg_raw__orders order by 2")
+    assert rows == [("a", "2025-01-01", 10.5), ("a", "2025-01-02", 3), ("a", "2025-01-02", 3)]
+    assert run.query("select error, trim(text) from raw.load_rejects order by 2") == [
+        ("Expected 3 fields, found 2", "b\t20250103"),
+        ("Expected 3 fields, found 4", "c  20250104  7 extra"),
+    ]
+    assert "set aside 2 malformed lines" in run.stdout
