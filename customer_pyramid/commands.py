@@ -66,7 +66,7 @@ def build(args: argparse.Namespace) -> int:
     database = prepare_environment()
     started = time.monotonic()
     for item in inputs:
-        notes = [load.dialect_note(item.paths[0])]
+        notes = [load.dialect_note(item.paths[0], item.layout)]
         notes.append(f"ignored columns: {', '.join(item.ignored)}" if item.ignored else "")
         notes = "; ".join(note for note in notes if note)
         print(f"Found {item.name}" + (f" ({notes})" if notes else ""), flush=True)

@@ -162,6 +162,8 @@ def _first_line_fields(path: Path, layout: Layout) -> list[str]:
     encoding, detected = csv_dialect(path)
     with (gzip.open if path.name.endswith(".gz") else open)(path, "rt", encoding=encoding, newline="") as handle:
         line = next((line for line in handle if line.strip()), "").lstrip("\ufeff")
+    if not line.strip():
+        raise UserError(f"{path.name}: the file has no lines")
     if layout.separator == WHITESPACE:
         return line.split()
     return next(csv.reader([line], delimiter=layout.separator or detected), [])
@@ -171,7 +173,7 @@ def _reader(path: Path, rejects: str | None = None, layout: Layout = DEFAULT_LAY
     """SQL that reads one file. A CSV line that cannot be split into the header's columns (too many or
     too few fields) is skipped; with `rejects`, DuckDB records it in the temporary table of that name.
     A whitespace-separated file is read line by line and split on runs of blanks (see _whitespace_reader)."""
-    quoted = "'" + str(path).replace("'", "''") + "'"
+    quoted = "'" + _literal_path(path).replace("'", "''") + "'"
     if is_parquet(path):
         return f"read_parquet({quoted})"
     encoding, delimiter = csv_dialect(path)
@@ -188,29 +190,50 @@ def _reader(path: Path, rejects: str | None = None, layout: Layout = DEFAULT_LAY
     )
 
 
+def _literal_path(path: Path) -> str:
+    """A file name DuckDB reads as itself, not as a glob: `[`, `*` and `?` become character classes."""
+    return re.sub(r"([\[*?])", r"[\1]", str(path))
+
+
 def _whitespace_reader(quoted: str, encoding: str, names: list[str], header: bool) -> str:
     """Lines split on runs of spaces and tabs; `__fields` counts the fields, so that lines with another
-    count than the header's can be set aside (_load_one)."""
+    count than the header's can be set aside (_load_one). Blank lines are skipped; with a header, lines
+    equal to it are (the file is read in parallel, so "the first line" is found by its content)."""
     columns = ", ".join(f"fields[{index}] as {quote_identifier(name)}" for index, name in enumerate(names, start=1))
     lines = (
         f"read_csv({quoted}, header = false, columns = {{'line': 'VARCHAR'}}, delim = chr(30), quote = '', "
-        f"escape = '', auto_detect = false, encoding = '{encoding}', skip = {1 if header else 0})"
+        f"escape = '', auto_detect = false, encoding = '{encoding}')"
     )
+    stripped = "regexp_replace(replace(line, chr(65279), ''), '^\\s+|\\s+$', '', 'g')"
+    header_filter = ""
+    if header:
+        header_literal = "[" + ", ".join("'" + name.replace("'", "''") + "'" for name in names) + "]"
+        header_filter = f"where fields != {header_literal}"
     return (
         f"(select {columns}, len(fields) as __fields, line as __line from "
-        f"(select string_split_regex(trim(line), '\\s+') as fields, line from {lines} where trim(line) <> ''))"
+        f"(select string_split_regex({stripped}, '\\s+') as fields, line from {lines} where {stripped} <> '') "
+        f"{header_filter})"
     )
 
 
 DELIMITERS = (",", ";", "\t", "|")
-DELIMITER_NAMES = {",": "", ";": "semicolon-separated", "\t": "tab-separated", "|": "pipe-separated"}
+DELIMITER_NAMES = {
+    ",": "",
+    ";": "semicolon-separated",
+    "\t": "tab-separated",
+    "|": "pipe-separated",
+    WHITESPACE: "whitespace-separated",
+}
 CHUNK_BYTES = 1 << 20
 
 
 def csv_dialect(path: Path) -> tuple[str, str]:
     """(encoding, delimiter) of a CSV file, read once per version of the file (see _sniff)."""
     stat = path.stat()
-    return _sniff(path.resolve(), stat.st_size, stat.st_mtime_ns)
+    try:
+        return _sniff(path.resolve(), stat.st_size, stat.st_mtime_ns)
+    except (OSError, EOFError) as error:  # e.g. a .gz file that is not gzip
+        raise UserError(f"{path.name}: cannot be read: {first_line(error)}") from None
 
 
 @functools.lru_cache(maxsize=64)
@@ -228,12 +251,15 @@ def _sniff(path: Path, size: int, mtime_ns: int) -> tuple[str, str]:
     return encoding, _delimiter(text)
 
 
-def dialect_note(path: Path) -> str:
+def dialect_note(path: Path, layout: Layout = DEFAULT_LAYOUT) -> str:
     """What the runner tells the user about a CSV that is not plain comma-separated UTF-8."""
     if is_parquet(path):
         return ""
     encoding, delimiter = csv_dialect(path)
-    notes = [DELIMITER_NAMES[delimiter], "" if encoding == "utf-8" else f"read as {encoding.title()}"]
+    read_as = "" if encoding == "utf-8" else f"read as {encoding.title()}"
+    notes = [DELIMITER_NAMES[layout.separator or delimiter], read_as]
+    if not layout.header:
+        notes.append("no header")
     if encoding == "latin-1":
         notes[1] = "not UTF-8: read as Latin-1"
     return ", ".join(note for note in notes if note)
@@ -308,26 +334,38 @@ def load_inputs(inputs: list[InputFile], database: Path) -> dict[str, Loaded]:
 
 
 def _load_one(connection: duckdb.DuckDBPyConnection, item: InputFile) -> Loaded:
-    """Load every part of an input into its raw table (columns matched by name), setting aside the
-    CSV lines that cannot be split into columns."""
+    """Load an input into its raw table. Parts are first gathered, as text and matched by column
+    name, in one stage table, so that rules over the whole input (line_key) see every part at once.
+    CSV lines that cannot be split into columns are set aside in raw.load_rejects."""
     select_list = ", ".join(f"{expression} as {column}" for column, expression in item.columns.items())
     target = f"{RAW_SCHEMA}.{item.table.name}"
-    layout = item.layout
-    connection.execute(
-        f"create table {target} as select {select_list} from {_reader(item.paths[0], None, layout)} limit 0"
-    )
-    for path in item.paths:
-        rejects = None if is_parquet(path) or layout.separator == WHITESPACE else f"rejects_{item.table.name}"
-        reader = _reader(path, rejects, layout)
+    stage = f"{RAW_SCHEMA}._stage_{item.table.name}"
+    connection.execute(f"drop table if exists {stage}")
+    for index, path in enumerate(item.paths):
+        header = read_header(path, item.layout)
+        whitespace = item.layout.separator == WHITESPACE and not is_parquet(path)
+        rejects = None if is_parquet(path) or whitespace else f"rejects_{item.table.name}"
+        reader = _reader(path, rejects, item.layout)
+        columns = ", ".join(f"{text_of(column)} as {quote_identifier(column)}" for column in header)
+        fitting = f"where __fields = {len(header)}" if whitespace else ""
+        into = f"create table {stage} as" if index == 0 else f"insert into {stage} by name"
         try:
-            if layout.separator == WHITESPACE and not is_parquet(path):
-                _load_whitespace(connection, item, path, reader, select_list)
-            else:
-                connection.execute(f"insert into {target} by name select {select_list} from {reader}")
+            connection.execute(f"{into} select {columns} from {reader} {fitting}")
+            if whitespace:
+                connection.execute(
+                    f"insert into {RAW_SCHEMA}.{REJECTS_TABLE} select ?, ?, null, 'Expected {len(header)} "
+                    f"fields, found ' || __fields, __line from {reader} where __fields != {len(header)}",
+                    [item.table.name, path.name],
+                )
         except duckdb.Error as error:
             raise UserError(f"{path.name}: cannot be loaded: {read_error(error)}") from None
         if rejects is not None:
             _keep_rejects(connection, rejects, item.table.name, path.name)
+    try:
+        connection.execute(f"create table {target} as select {select_list} from {stage}")
+    except duckdb.Error as error:
+        raise UserError(f"{item.name}: cannot be loaded: {read_error(error)}") from None
+    connection.execute(f"drop table {stage}")
     rows = connection.execute(f"select count(*) from {target}").fetchone()[0]
     count, first = connection.execute(
         "select count(*), arg_min(source_file || coalesce(' line ' || line, '') || ': ' || error, "
@@ -335,21 +373,6 @@ def _load_one(connection: duckdb.DuckDBPyConnection, item: InputFile) -> Loaded:
         [item.table.name],
     ).fetchone()
     return Loaded(rows, count, first or "")
-
-
-def _load_whitespace(connection, item: InputFile, path: Path, reader: str, select_list: str) -> None:
-    """Lines with the header's number of fields load; the others go to raw.load_rejects (without a
-    line number: the reader splits the file in parallel)."""
-    width = len(read_header(path, item.layout))
-    connection.execute(
-        f"insert into {RAW_SCHEMA}.{item.table.name} by name select {select_list} from {reader} "
-        f"where __fields = {width}"
-    )
-    connection.execute(
-        f"insert into {RAW_SCHEMA}.{REJECTS_TABLE} select ?, ?, null, "
-        f"'Expected {width} fields, found ' || __fields, __line from {reader} where __fields != {width}",
-        [item.table.name, path.name],
-    )
 
 
 def _keep_rejects(connection: duckdb.DuckDBPyConnection, rejects: str, table: str, file_name: str) -> None:

@@ -35,11 +35,14 @@
     numbers are written: '.' (default: `1234.56`) or ',' (European exports: `1234,56` and `1.234,56`).
     A number in the other convention, or with thousands separators in the '.' convention (`1,234`
     could be either), is not guessed at: it is null, and staging quarantines the row as unparseable.
+    `grouping=false` (exchange rates) refuses thousands separators: a rate `1.082` in a ',' data set
+    is unparseable, not 1082.
 -#}
-{% macro parse_number(expression, data_type) -%}
+{% macro parse_number(expression, data_type, grouping=true) -%}
     {%- if var('decimal_separator', '.') == ',' -%}
+    {%- set digits = '([0-9]+|[0-9]{1,3}([.][0-9]{3})+)' if grouping else '[0-9]+' %}
     case
-        when regexp_matches(trim({{ expression }}), '^[+-]?([0-9]+|[0-9]{1,3}([.][0-9]{3})+)(,[0-9]+)?$')
+        when regexp_matches(trim({{ expression }}), '^[+-]?{{ digits }}(,[0-9]+)?$')
             then {{ try_cast_as("replace(replace(trim(" ~ expression ~ "), '.', ''), ',', '.')", data_type) }}
     end
     {%- else -%}
@@ -48,10 +51,13 @@
 {%- endmacro %}
 
 
-{#- Text -> integer for whole-number columns (quantities): `2` and `2.0` parse; `1.5` is null, not rounded. -#}
+{#- Text -> integer for whole-number columns (quantities): `2` and `2.0` parse; `1.5` and `2.00001` are null, never rounded. -#}
 {% macro parse_whole_number(expression) -%}
-    {%- set number = parse_number(expression, 'decimal(38, 4)') -%}
-    case when {{ number }} = trunc({{ number }}) then {{ try_cast_as(number, 'integer') }} end
+    {%- set point = ',' if var('decimal_separator', '.') == ',' else '[.]' -%}
+    case
+        when regexp_matches(trim({{ expression }}), '^[+-]?[0-9]+({{ point }}0*)?$')
+            then {{ try_cast_as("regexp_replace(trim(" ~ expression ~ "), '" ~ point ~ "0*$', '')", 'integer') }}
+    end
 {%- endmacro %}
 
 
@@ -67,8 +73,9 @@
 {#-
     Text -> timestamp in UTC (without time zone). Text that ends in an explicit zone is read in that
     zone: an offset (`Z`, `+01`, `-0500`, `+05:30`, with or without a space before it, as in Shopify's
-    `2019-03-04 14:25:11 -0500`), or a zone name or abbreviation (`UTC`, `EST`, `Europe/Berlin`); a
-    trailing word that is no zone makes the text unparseable (never silently local). Other text is a
+    `2019-03-04 14:25:11 -0500`), `UTC`, `GMT` or an IANA name (`Europe/Berlin`). Abbreviations are
+    not read (BST is British summer time to some and Bangladesh time to ICU): such text, like any
+    other trailing word, is unparseable, never silently local. Other text is a
     local time of the `source_time_zone` var, in ISO form or, failing that, in one of the strptime
     formats of the `source_timestamp_formats` var (e.g. '%m/%d/%Y %H:%M'; a format with `%z`/`%Z`
     reads zoned text). A date alone is midnight. Unix time written as 10 digits (seconds), 13
@@ -91,29 +98,37 @@
     {%- set offset = '([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)$' %}
     case
         when regexp_matches({{ text }}, '{{ clock }} ?{{ offset }}')
-            or (
-                regexp_matches({{ text }}, '{{ clock }} +[a-z][a-z_]*(/[a-z0-9_+-]+)*$', 'i')
-                and not regexp_matches({{ text }}, ' (am|pm)$', 'i')
-            )
+            or regexp_matches({{ text }}, '{{ clock }} +(utc|gmt|[a-z_]+(/[a-z0-9_+-]+)+)$', 'i')
             then timezone('UTC', coalesce(
                 try_cast(regexp_replace({{ text }}, ' +{{ offset }}', '\1') as timestamptz)
                 {{- _try_strptime_each(text, zoned_formats) }}
             ))
-        -- Unix time (UTC by definition): 10 digits are seconds, 13 milliseconds (event logs, APIs),
-        -- 16 microseconds (GA4's event_timestamp)
-        when regexp_matches({{ text }}, '^[0-9]{10}$') then make_timestamp(cast({{ text }} as bigint) * 1000000)
-        when regexp_matches({{ text }}, '^[0-9]{13}$') then make_timestamp(cast({{ text }} as bigint) * 1000)
-        when regexp_matches({{ text }}, '^[0-9]{16}$') then make_timestamp(cast({{ text }} as bigint))
         {%- if zoned_formats %}
         when coalesce(null {{- _try_strptime_each(text, zoned_formats) }}) is not null
             then timezone('UTC', coalesce(null {{- _try_strptime_each(text, zoned_formats) }}))
         {%- endif %}
-        else timezone(
-            'UTC',
+        else coalesce(
             timezone(
-                '{{ var("source_time_zone") }}',
-                coalesce(try_cast({{ text }} as timestamp) {{- _try_strptime_each(text, local_formats) }})
-            )
+                'UTC',
+                timezone(
+                    '{{ var("source_time_zone") }}',
+                    coalesce(
+                        -- ISO only when the whole text is ISO: DuckDB's cast ignores what trails the time
+                        case
+                            when regexp_matches({{ text }}, '^[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}([ T]{{ clock }})?$')
+                                then try_cast({{ text }} as timestamp)
+                        end
+                        {{- _try_strptime_each(text, local_formats) }}
+                    )
+                )
+            ),
+            -- Unix time (UTC by definition): 10 digits are seconds, 13 milliseconds (event logs,
+            -- APIs), 16 microseconds (GA4's event_timestamp); a configured layout wins over them
+            case
+                when regexp_matches({{ text }}, '^[0-9]{10}$') then make_timestamp(cast({{ text }} as bigint) * 1000000)
+                when regexp_matches({{ text }}, '^[0-9]{13}$') then make_timestamp(cast({{ text }} as bigint) * 1000)
+                when regexp_matches({{ text }}, '^[0-9]{16}$') then make_timestamp(cast({{ text }} as bigint))
+            end
         )
     end
 {%- endmacro %}

@@ -13,7 +13,7 @@ typed as (
         raw_row_count,
         upper({{ blank_to_null('currency') }}) as currency,
         {{ try_cast_as(blank_to_null('rate_date'), 'date') }} as rate_date,
-        {{ parse_number(blank_to_null('rate'), rate_type()) }} as rate
+        {{ parse_number(blank_to_null('rate'), rate_type(), grouping=false) }} as rate
     from collapsed
 ),
 
