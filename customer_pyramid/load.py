@@ -101,9 +101,16 @@ def _table_source(data_dir: Path, table: Table) -> tuple[tuple[Path, ...], str] 
     return parts, input_name(parts, f"{table.name}/")
 
 
-def folder_parts(folder: Path) -> tuple[Path, ...]:
-    """The .csv, .csv.gz or .parquet files of a folder, in name order."""
-    parts = tuple(sorted(path for path in folder.iterdir() if path.is_file() and path.name.endswith(SUFFIXES)))
+def folder_parts(folder: Path, any_name: bool = False) -> tuple[Path, ...]:
+    """The .csv, .csv.gz or .parquet files of a folder (with any_name, for a mapping that describes
+    them: every file but hidden ones), in name order."""
+    parts = tuple(
+        sorted(
+            path
+            for path in folder.iterdir()
+            if path.is_file() and not path.name.startswith(".") and (any_name or path.name.endswith(SUFFIXES))
+        )
+    )
     if not parts:
         raise UserError(f"{folder}: a folder of parts needs .csv, .csv.gz or .parquet files")
     return parts

@@ -137,7 +137,7 @@ def _mapped_files(where: str, data_dir: Path, pattern: str) -> tuple[tuple[Path,
             raise UserError(f"{where}: no file in {data_dir} matches {pattern}")
         return paths, load.input_name(paths, pattern)
     if path.is_dir():
-        paths = load.folder_parts(path)
+        paths = load.folder_parts(path, any_name=True)
         return paths, load.input_name(paths, f"{pattern.rstrip('/')}/")
     if not path.is_file():
         raise UserError(f"{where}: file {path} not found")

@@ -82,31 +82,49 @@ order_facts as (
 ),
 
 -- Gaps between consecutive distinct order dates (several orders on one day are one purchase day).
-order_days as (
+-- A gap belongs to its later day, so it is the same at every snapshot on or after that day.
+order_day_gaps as (
     select
-        as_of_date,
         customer_id,
         order_date,
         {{ days_between(
-            'lag(order_date) over (partition by as_of_date, customer_id order by order_date)',
+            'lag(order_date) over (partition by customer_id order by order_date)',
             'order_date'
         ) }} as gap_days
     from (
         select distinct
-            as_of_date,
             customer_id,
             order_date
-        from snapshot_orders
+        from valid_orders
     ) as distinct_days
+),
+
+-- The median gap per snapshot by rank: a sort and plain aggregates, which spill to disk on a long
+-- history of many customers (a holistic median per customer and month does not, and ran out of memory).
+ranked_gaps as (
+    select
+        snapshots.as_of_date,
+        order_day_gaps.customer_id,
+        order_day_gaps.order_date,
+        order_day_gaps.gap_days,
+        row_number() over (
+            partition by snapshots.as_of_date, order_day_gaps.customer_id order by order_day_gaps.gap_days
+        ) as gap_rank,
+        count(*) over (partition by snapshots.as_of_date, order_day_gaps.customer_id) as gap_count
+    from snapshots
+    inner join order_day_gaps
+        on order_day_gaps.order_date <= snapshots.as_of_date
+    where order_day_gaps.gap_days is not null
 ),
 
 interval_facts as (
     select
         as_of_date,
         customer_id,
-        {{ median_of('gap_days') }} as median_interval_days,
+        -- the middle gap, or the mean of the two middle ones
+        avg(case when 2 * gap_rank between gap_count and gap_count + 2 then gap_days end) as median_interval_days,
         max(case when gap_days > {{ var('churn_days') }} then order_date end) as last_return_date
-    from order_days
+    from ranked_gaps
     group by
         as_of_date,
         customer_id
@@ -165,13 +183,15 @@ windowed_events as (
             and events.event_date > {{ days_before('snapshots.as_of_date', [engagement_window, 2 * activity_window] | max) }}
 ),
 
-lifetime_type_events as (
+-- Events per customer, type and day first, then per customer and type: counting days as rows keeps
+-- every aggregate a plain one that can spill to disk (count distinct per group cannot).
+lifetime_type_days as (
     select
         snapshots.as_of_date,
         events.customer_id,
         events.event_type,
-        count(*) as lifetime_events,
-        count(distinct events.event_date) as lifetime_active_days
+        events.event_date,
+        count(*) as day_events
     from snapshots
     inner join events
         on events.event_date <= snapshots.as_of_date
@@ -180,7 +200,39 @@ lifetime_type_events as (
     group by
         snapshots.as_of_date,
         events.customer_id,
-        events.event_type
+        events.event_type,
+        events.event_date
+),
+
+lifetime_type_events as (
+    select
+        as_of_date,
+        customer_id,
+        event_type,
+        sum(day_events) as lifetime_events,
+        count(*) as lifetime_active_days
+    from lifetime_type_days
+    group by
+        as_of_date,
+        customer_id,
+        event_type
+),
+
+window_type_days as (
+    select
+        as_of_date,
+        customer_id,
+        event_type,
+        event_date,
+        days_ago,
+        count(*) as day_events
+    from windowed_events
+    group by
+        as_of_date,
+        customer_id,
+        event_type,
+        event_date,
+        days_ago
 ),
 
 window_type_counts as (
@@ -188,13 +240,13 @@ window_type_counts as (
         as_of_date,
         customer_id,
         event_type,
-        sum(case when days_ago < {{ engagement_window }} then 1 else 0 end) as window_events,
-        count(distinct case when days_ago < {{ engagement_window }} then event_date end) as window_active_days,
-        sum(case when days_ago < {{ activity_window }} then 1 else 0 end) as events_last_window,
+        sum(case when days_ago < {{ engagement_window }} then day_events else 0 end) as window_events,
+        sum(case when days_ago < {{ engagement_window }} then 1 else 0 end) as window_active_days,
+        sum(case when days_ago < {{ activity_window }} then day_events else 0 end) as events_last_window,
         sum(
-            case when days_ago >= {{ activity_window }} and days_ago < {{ 2 * activity_window }} then 1 else 0 end
+            case when days_ago >= {{ activity_window }} and days_ago < {{ 2 * activity_window }} then day_events else 0 end
         ) as events_previous_window
-    from windowed_events
+    from window_type_days
     group by
         as_of_date,
         customer_id,
@@ -258,73 +310,105 @@ engagement_data as (
     from snapshots
 ),
 
+-- Every fact of a customer at a snapshot, gathered by one aggregation over a union of the fact
+-- relations (each has at most one row per customer and snapshot) instead of five joins: an
+-- aggregation spills to disk, so a long history of many customers fits in the memory limit.
+fact_rows as (
+    select
+        as_of_date,
+        customer_id,
+        true as in_snapshot,
+        has_customer_record
+    from customer_snapshots
+    union all by name
+    select * from order_facts
+    union all by name
+    select * from interval_facts
+    union all by name
+    select * from adjustment_facts
+    union all by name
+    select * from refund_facts
+    union all by name
+    select * from engagement_facts
+),
+
+merged as (
+    select
+        as_of_date,
+        customer_id,
+        bool_or(has_customer_record) as has_customer_record,
+        min(first_order_date) as first_order_date,
+        max(last_order_date) as last_order_date,
+        max(lifetime_orders) as lifetime_orders,
+        max(lifetime_net_revenue) as lifetime_net_revenue,
+        max(frequency) as frequency,
+        max(monetary) as monetary,
+        max(orders_last_window) as orders_last_window,
+        max(orders_previous_window) as orders_previous_window,
+        max(median_interval_days) as median_interval_days,
+        max(last_return_date) as last_return_date,
+        max(lifetime_adjustment_amount) as lifetime_adjustment_amount,
+        max(window_adjustment_amount) as window_adjustment_amount,
+        max(lifetime_refund_amount) as lifetime_refund_amount,
+        max(refunded_orders) as refunded_orders,
+        max(cancelled_orders) as cancelled_orders,
+        max(engagement_score) as engagement_score,
+        max(events_last_window) as events_last_window,
+        max(events_previous_window) as events_previous_window
+    from fact_rows
+    group by
+        as_of_date,
+        customer_id
+    having bool_or(in_snapshot)
+),
+
 final as (
     select
-        customer_snapshots.as_of_date,
-        customer_snapshots.customer_id,
-        customer_snapshots.has_customer_record,
-        coalesce(order_facts.lifetime_orders, 0) > 0 as is_buyer,
-        order_facts.first_order_date,
-        order_facts.last_order_date,
-        cast({{ days_between('order_facts.first_order_date', 'customer_snapshots.as_of_date') }} as integer) as tenure_days,
-        cast({{ days_between('order_facts.last_order_date', 'customer_snapshots.as_of_date') }} as integer) as recency_days,
-        cast(coalesce(order_facts.frequency, 0) as integer) as frequency,
+        merged.as_of_date,
+        merged.customer_id,
+        merged.has_customer_record,
+        coalesce(merged.lifetime_orders, 0) > 0 as is_buyer,
+        merged.first_order_date,
+        merged.last_order_date,
+        cast({{ days_between('merged.first_order_date', 'merged.as_of_date') }} as integer) as tenure_days,
+        cast({{ days_between('merged.last_order_date', 'merged.as_of_date') }} as integer) as recency_days,
+        cast(coalesce(merged.frequency, 0) as integer) as frequency,
         cast(
-            coalesce(order_facts.monetary, 0) + coalesce(adjustment_facts.window_adjustment_amount, 0)
+            coalesce(merged.monetary, 0) + coalesce(merged.window_adjustment_amount, 0)
             as {{ money_type() }}
         ) as monetary,
-        cast(coalesce(order_facts.lifetime_orders, 0) as integer) as lifetime_orders,
+        cast(coalesce(merged.lifetime_orders, 0) as integer) as lifetime_orders,
         cast(
-            coalesce(order_facts.lifetime_net_revenue, 0) + coalesce(adjustment_facts.lifetime_adjustment_amount, 0)
+            coalesce(merged.lifetime_net_revenue, 0) + coalesce(merged.lifetime_adjustment_amount, 0)
             as {{ money_type() }}
         ) as lifetime_net_revenue,
         cast(
-            (order_facts.lifetime_net_revenue + coalesce(adjustment_facts.lifetime_adjustment_amount, 0))
-            / nullif(order_facts.lifetime_orders, 0) as {{ money_type() }}
+            (merged.lifetime_net_revenue + coalesce(merged.lifetime_adjustment_amount, 0))
+            / nullif(merged.lifetime_orders, 0) as {{ money_type() }}
         ) as average_order_value,
         cast(
-            {{ days_between('order_facts.first_order_date', 'order_facts.last_order_date') }}
-            / nullif(order_facts.lifetime_orders - 1, 0) as decimal(10, 1)
+            {{ days_between('merged.first_order_date', 'merged.last_order_date') }}
+            / nullif(merged.lifetime_orders - 1, 0) as decimal(10, 1)
         ) as average_days_between_orders,
-        cast(interval_facts.median_interval_days as decimal(10, 1)) as median_interval_days,
-        interval_facts.last_return_date,
-        cast(coalesce(order_facts.orders_last_window, 0) as integer) as orders_last_window,
-        cast(coalesce(order_facts.orders_previous_window, 0) as integer) as orders_previous_window,
+        cast(merged.median_interval_days as decimal(10, 1)) as median_interval_days,
+        merged.last_return_date,
+        cast(coalesce(merged.orders_last_window, 0) as integer) as orders_last_window,
+        cast(coalesce(merged.orders_previous_window, 0) as integer) as orders_previous_window,
         cast(
-            coalesce(refund_facts.lifetime_refund_amount, 0) - coalesce(adjustment_facts.lifetime_adjustment_amount, 0)
+            coalesce(merged.lifetime_refund_amount, 0) - coalesce(merged.lifetime_adjustment_amount, 0)
             as {{ money_type() }}
         ) as lifetime_refund_amount,
-        cast(coalesce(refund_facts.refunded_orders, 0) as integer) as refunded_orders,
-        cast(coalesce(refund_facts.cancelled_orders, 0) as integer) as cancelled_orders,
+        cast(coalesce(merged.refunded_orders, 0) as integer) as refunded_orders,
+        cast(coalesce(merged.cancelled_orders, 0) as integer) as cancelled_orders,
         engagement_data.has_engagement_data,
         case
-            when engagement_data.has_engagement_data then cast(coalesce(engagement_facts.engagement_score, 0) as integer)
+            when engagement_data.has_engagement_data then cast(coalesce(merged.engagement_score, 0) as integer)
         end as engagement_score,
-        cast(coalesce(engagement_facts.events_last_window, 0) as integer) as events_last_window,
-        cast(coalesce(engagement_facts.events_previous_window, 0) as integer) as events_previous_window
-    from customer_snapshots
+        cast(coalesce(merged.events_last_window, 0) as integer) as events_last_window,
+        cast(coalesce(merged.events_previous_window, 0) as integer) as events_previous_window
+    from merged
     inner join engagement_data
-        on customer_snapshots.as_of_date = engagement_data.as_of_date
-    left join order_facts
-        on
-            customer_snapshots.as_of_date = order_facts.as_of_date
-            and customer_snapshots.customer_id = order_facts.customer_id
-    left join interval_facts
-        on
-            customer_snapshots.as_of_date = interval_facts.as_of_date
-            and customer_snapshots.customer_id = interval_facts.customer_id
-    left join adjustment_facts
-        on
-            customer_snapshots.as_of_date = adjustment_facts.as_of_date
-            and customer_snapshots.customer_id = adjustment_facts.customer_id
-    left join refund_facts
-        on
-            customer_snapshots.as_of_date = refund_facts.as_of_date
-            and customer_snapshots.customer_id = refund_facts.customer_id
-    left join engagement_facts
-        on
-            customer_snapshots.as_of_date = engagement_facts.as_of_date
-            and customer_snapshots.customer_id = engagement_facts.customer_id
+        on merged.as_of_date = engagement_data.as_of_date
 )
 
 select * from final

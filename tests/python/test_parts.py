@@ -20,7 +20,8 @@ def write(path: Path, rows: list[list[str]], delimiter: str = ",", encoding: str
 
 def test_a_folder_of_parts_loads_every_part(runner, tmp_path):
     data = tmp_path / "data"
-    write(data / "orders" / "2010.csv", [HEADER, ["1", "a", "2010-05-01", "10"]])
+    # brackets in a file name are not a glob (`2010[1].csv` would match only `20101.csv`)
+    write(data / "orders" / "2010[1].csv", [HEADER, ["1", "a", "2010-05-01", "10"]])
     # another year, another spreadsheet: Latin-1, semicolons, columns in another order
     write(
         data / "orders" / "2011.csv",
@@ -77,3 +78,27 @@ def test_a_file_and_a_folder_for_one_table_is_a_one_line_error(runner, tmp_path)
     write(data / "orders.csv", rows)
     write(data / "orders" / "a.csv", rows)
     assert_one_line_error(runner("build", "--data-dir", str(data)), "orders.csv", "orders", "keep one")
+
+
+def test_line_keys_span_all_parts(runner, tmp_path):
+    """The same purchase line in two yearly parts of an id-less file is two purchases, not one."""
+    data = tmp_path / "data"
+    (data / "purchases").mkdir(parents=True)
+    (data / "purchases" / "a.txt").write_text("x 20250101 5\n")
+    (data / "purchases" / "b.txt").write_text("\n\tx 20250101 5\t\ny 20250102 7\n")
+    mapping = tmp_path / "mapping.yml"
+    mapping.write_text(
+        "settings:\n  timestamp_formats: ['%Y%m%d']\n"
+        "tables:\n  orders:\n    file: purchases\n    header: false\n    separator: whitespace\n"
+        "    columns:\n      order_id: {rule: line_key}\n      customer_id: column1\n"
+        "      ordered_at: column2\n      amount: column3\n"
+    )
+    run = runner("build", "--data-dir", str(data), "--mapping", str(mapping))
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr
+    assert "Found purchases/ with 2 files (whitespace-separated, no header)" in run.stdout
+    assert run.query("select customer_id, amount from staging.stg_raw__orders order by 1, 2") == [
+        ("x", 5),
+        ("x", 5),
+        ("y", 7),
+    ]
+    assert run.query("select count(*) from raw.load_rejects") == [(0,)]
