@@ -3,9 +3,7 @@
 -- CSV lines the runner set aside as malformed (raw.load_rejects, when it exists) are raw rows too.
 -- Any row returned is a table where rows were lost or invented.
 {% set tables = ['orders', 'customers', 'order_items', 'engagement_events', 'fx_rates'] %}
-{%- set rejects = adapter.get_relation(
-    database=target.database, schema=var('raw_schema'), identifier='load_rejects'
-) if execute else none %}
+{%- set rejects = load_rejects_relation() %}
 with
 {% for table in tables %}
 raw_{{ table }} as (

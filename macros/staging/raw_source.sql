@@ -63,3 +63,13 @@
     {%- endif -%}
     {{ return(contract[table_name]) }}
 {% endmacro %}
+
+
+{#-
+    raw.load_rejects (in the `raw_schema` var's schema): CSV lines the runner could not split into
+    columns, one row per line with table_name. None when the raw tables were not loaded by the runner.
+-#}
+{% macro load_rejects_relation() %}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {{ return(adapter.get_relation(database=target.database, schema=var('raw_schema'), identifier='load_rejects')) }}
+{% endmacro %}

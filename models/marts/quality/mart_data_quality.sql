@@ -2,9 +2,7 @@
 -- to the raw row count: in_scope + out_of_scope + quarantined + duplicate_collapsed. CSV lines the
 -- runner could not split into columns (raw.load_rejects, when it exists) are quarantined as
 -- `malformed_line`.
-{%- set rejects = adapter.get_relation(
-    database=target.database, schema=var('raw_schema'), identifier='load_rejects'
-) if execute else none %}
+{%- set rejects = load_rejects_relation() %}
 with as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
