@@ -43,14 +43,13 @@ class InputFile:
     name: str  # how the runner and mart_data_quality name the input: `orders.csv`, `orders/ with 3 files`
     columns: dict[str, str]  # contract column -> SQL expression over the file's columns (text)
     ignored: tuple[str, ...]  # columns of the file that are not in the contract
+    header: tuple[str, ...]  # the columns every part has (in the first part's order)
     layout: Layout = DEFAULT_LAYOUT
 
 
-def input_name(paths: tuple[Path, ...], label: str | None = None) -> str:
-    """`orders.csv` for one file; `<label> with N files` for parts."""
-    if len(paths) == 1 and label is None:
-        return paths[0].name
-    return f"{label or paths[0].parent.name + '/'} with {len(paths)} file{'s' if len(paths) != 1 else ''}"
+def parts_name(paths: tuple[Path, ...], label: str) -> str:
+    """How an input of parts is named: `orders/ with 3 files`."""
+    return f"{label} with {len(paths)} file{'s' if len(paths) != 1 else ''}"
 
 
 def normalise_name(name: str) -> str:
@@ -98,7 +97,7 @@ def _table_source(data_dir: Path, table: Table) -> tuple[tuple[Path, ...], str] 
     if found[0].is_file():
         return (found[0],), found[0].name
     parts = folder_parts(folder)
-    return parts, input_name(parts, f"{table.name}/")
+    return parts, parts_name(parts, f"{table.name}/")
 
 
 def folder_parts(folder: Path, any_name: bool = False) -> tuple[Path, ...]:
@@ -133,7 +132,7 @@ def checked_input(table: Table, paths: tuple[Path, ...], name: str) -> InputFile
         )
     columns = {column: text_of(by_name[column]) for column in table.column_names if column in by_name}
     ignored = tuple(column for key, column in by_name.items() if key not in table.column_names)
-    return InputFile(table=table, paths=paths, name=name, columns=columns, ignored=ignored)
+    return InputFile(table=table, paths=paths, name=name, columns=columns, ignored=ignored, header=tuple(header))
 
 
 def parts_header(paths: tuple[Path, ...], layout: Layout = DEFAULT_LAYOUT) -> list[str]:
@@ -165,9 +164,14 @@ def read_header(path: Path, layout: Layout = DEFAULT_LAYOUT) -> list[str]:
         return list(relation.columns)
 
 
+def _open(path: Path, mode: str, **options):
+    """A text file as it is, or through gzip when its name ends in .gz."""
+    return (gzip.open if path.name.endswith(".gz") else open)(path, mode, **options)
+
+
 def _first_line_fields(path: Path, layout: Layout) -> list[str]:
     encoding, detected = csv_dialect(path)
-    with (gzip.open if path.name.endswith(".gz") else open)(path, "rt", encoding=encoding, newline="") as handle:
+    with _open(path, "rt", encoding=encoding, newline="") as handle:
         line = next((line for line in handle if line.strip()), "").lstrip("\ufeff")
     if not line.strip():
         raise UserError(f"{path.name}: the file has no lines")
@@ -176,21 +180,24 @@ def _first_line_fields(path: Path, layout: Layout) -> list[str]:
     return next(csv.reader([line], delimiter=layout.separator or detected), [])
 
 
-def _reader(path: Path, rejects: str | None = None, layout: Layout = DEFAULT_LAYOUT) -> str:
+def _reader(
+    path: Path, rejects: str | None = None, layout: Layout = DEFAULT_LAYOUT, header: tuple[str, ...] = ()
+) -> str:
     """SQL that reads one file. A CSV line that cannot be split into the header's columns (too many or
     too few fields) is skipped; with `rejects`, DuckDB records it in the temporary table of that name.
-    A whitespace-separated file is read line by line and split on runs of blanks (see _whitespace_reader)."""
-    quoted = "'" + _literal_path(path).replace("'", "''") + "'"
+    A whitespace-separated file is read line by line and split on runs of blanks (see _whitespace_reader).
+    A layout other than the default needs the file's `header` (read_header)."""
+    quoted = sql_literal(_literal_path(path))
     if is_parquet(path):
         return f"read_parquet({quoted})"
     encoding, delimiter = csv_dialect(path)
     if layout.separator == WHITESPACE:
-        return _whitespace_reader(quoted, encoding, read_header(path, layout), layout.header)
+        return _whitespace_reader(quoted, encoding, header, layout.header)
     delimiter = layout.separator or delimiter
     keep = f", store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan'" if rejects else ""
     names = ""
     if not layout.header:
-        names = ", names = [" + ", ".join(f"'{name}'" for name in read_header(path, layout)) + "]"
+        names = ", names = [" + ", ".join(sql_literal(name) for name in header) + "]"
     return (
         f"read_csv({quoted}, all_varchar = true, header = {str(layout.header).lower()}, normalize_names = false, "
         f"encoding = '{encoding}', delim = '{delimiter}', ignore_errors = true{names}{keep})"
@@ -202,7 +209,7 @@ def _literal_path(path: Path) -> str:
     return re.sub(r"([\[*?])", r"[\1]", str(path))
 
 
-def _whitespace_reader(quoted: str, encoding: str, names: list[str], header: bool) -> str:
+def _whitespace_reader(quoted: str, encoding: str, names: tuple[str, ...], header: bool) -> str:
     """Lines split on runs of spaces and tabs; `__fields` counts the fields, so that lines with another
     count than the header's can be set aside (_load_one). Blank lines are skipped; with a header, lines
     equal to it are (the file is read in parallel, so "the first line" is found by its content)."""
@@ -214,7 +221,7 @@ def _whitespace_reader(quoted: str, encoding: str, names: list[str], header: boo
     stripped = "regexp_replace(replace(line, chr(65279), ''), '^\\s+|\\s+$', '', 'g')"
     header_filter = ""
     if header:
-        header_literal = "[" + ", ".join("'" + name.replace("'", "''") + "'" for name in names) + "]"
+        header_literal = "[" + ", ".join(sql_literal(name) for name in names) + "]"
         header_filter = f"where fields != {header_literal}"
     return (
         f"(select {columns}, len(fields) as __fields, line as __line from "
@@ -249,7 +256,7 @@ def _sniff(path: Path, size: int, mtime_ns: int) -> tuple[str, str]:
     mark, UTF-8 when every byte decodes as UTF-8, else Latin-1 (spreadsheet exports of Western data;
     every byte is a Latin-1 character, so nothing is lost). Delimiter: the commonest of `, ; tab |` in
     the header line (the first on a tie, so a one-column file is comma-separated)."""
-    with (gzip.open if path.name.endswith(".gz") else open)(path, "rb") as handle:
+    with _open(path, "rb") as handle:
         start = handle.read(CHUNK_BYTES)
         if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
             return "utf-16", _delimiter(start.decode("utf-16", errors="ignore"))
@@ -263,12 +270,8 @@ def dialect_note(path: Path, layout: Layout = DEFAULT_LAYOUT) -> str:
     if is_parquet(path):
         return ""
     encoding, delimiter = csv_dialect(path)
-    read_as = "" if encoding == "utf-8" else f"read as {encoding.title()}"
-    notes = [DELIMITER_NAMES[layout.separator or delimiter], read_as]
-    if not layout.header:
-        notes.append("no header")
-    if encoding == "latin-1":
-        notes[1] = "not UTF-8: read as Latin-1"
+    read_as = {"utf-8": "", "latin-1": "not UTF-8: read as Latin-1"}.get(encoding, f"read as {encoding.title()}")
+    notes = [DELIMITER_NAMES[layout.separator or delimiter], read_as, "" if layout.header else "no header"]
     return ", ".join(note for note in notes if note)
 
 
@@ -349,10 +352,12 @@ def _load_one(connection: duckdb.DuckDBPyConnection, item: InputFile) -> Loaded:
     stage = f"{RAW_SCHEMA}._stage_{item.table.name}"
     connection.execute(f"drop table if exists {stage}")
     for index, path in enumerate(item.paths):
-        header = read_header(path, item.layout)
+        # the first part's header was read when the input was checked; later parts may order theirs
+        # differently, which matters where columns are named by position (whitespace files)
+        header = item.header if index == 0 else tuple(read_header(path, item.layout))
         whitespace = item.layout.separator == WHITESPACE and not is_parquet(path)
         rejects = None if is_parquet(path) or whitespace else f"rejects_{item.table.name}"
-        reader = _reader(path, rejects, item.layout)
+        reader = _reader(path, rejects, item.layout, header)
         columns = ", ".join(f"{text_of(column)} as {quote_identifier(column)}" for column in header)
         fitting = f"where __fields = {len(header)}" if whitespace else ""
         into = f"create table {stage} as" if index == 0 else f"insert into {stage} by name"
@@ -392,6 +397,11 @@ def _keep_rejects(connection: duckdb.DuckDBPyConnection, rejects: str, table: st
     )
     connection.execute(f"drop table {rejects}")
     connection.execute(f"drop table {rejects}_scan")
+
+
+def sql_literal(value: object) -> str:
+    """A SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def quote_identifier(name: str) -> str:

@@ -114,7 +114,9 @@ def _mapped_table(data_dir: Path, mapping_name: str, table, spec) -> load.InputF
         raise UserError(f"{where}: required column '{missing[0]}' is not mapped")
     used = {value if isinstance(value, str) else value.get("column") for value in spec["columns"].values()}
     ignored = tuple(column for column in header if column not in used)
-    return load.InputFile(table=table, paths=paths, name=name, columns=columns, ignored=ignored, layout=layout)
+    return load.InputFile(
+        table=table, paths=paths, name=name, columns=columns, ignored=ignored, header=tuple(header), layout=layout
+    )
 
 
 def _layout(where: str, spec: dict) -> load.Layout:
@@ -135,10 +137,10 @@ def _mapped_files(where: str, data_dir: Path, pattern: str) -> tuple[tuple[Path,
         paths = tuple(sorted(found for found in data_dir.glob(pattern) if found.is_file()))
         if not paths:
             raise UserError(f"{where}: no file in {data_dir} matches {pattern}")
-        return paths, load.input_name(paths, pattern)
+        return paths, load.parts_name(paths, pattern)
     if path.is_dir():
         paths = load.folder_parts(path, any_name=True)
-        return paths, load.input_name(paths, f"{pattern.rstrip('/')}/")
+        return paths, load.parts_name(paths, f"{pattern.rstrip('/')}/")
     if not path.is_file():
         raise UserError(f"{where}: file {path} not found")
     return (path,), path.name
@@ -151,7 +153,7 @@ def _expression(where: str, source, header: list[str], file_name: str) -> str:
     if not isinstance(source, dict):
         raise UserError(f"{where}: expected a column name or a mapping with `column` or `value`")
     if "value" in source:
-        return _literal(source["value"])
+        return load.sql_literal(source["value"])
     if source.get("rule") == "line_key":
         return _line_key(header)
     column = load.text_of(_source_column(where, source.get("column"), header, file_name))
@@ -167,8 +169,8 @@ def _expression(where: str, source, header: list[str], file_name: str) -> str:
         if not prefix or not then:
             raise UserError(f"{where}: rule prefix needs `prefix:` and `then:` (and optionally `else:`)")
         return (
-            f"case when starts_with({column}, {_literal(prefix)}) then {_literal(then)} "
-            f"else {_literal(otherwise) if otherwise else 'null'} end"
+            f"case when starts_with({column}, {load.sql_literal(prefix)}) then {load.sql_literal(then)} "
+            f"else {load.sql_literal(otherwise) if otherwise else 'null'} end"
         )
     raise UserError(f"{where}: unknown rule '{rule}' (expected one of {', '.join(RULES)}, or `values:`)")
 
@@ -192,15 +194,9 @@ def _translated(where: str, column: str, source: dict) -> str:
     duplicate = next((key for key in keys if keys.count(key) > 1), None)
     if duplicate is not None:
         raise UserError(f"{where}: `values:` lists '{duplicate}' more than once (case is ignored)")
-    cases = " ".join(
-        f"when {_literal(key)} then {_literal(value)}" for key, value in zip(keys, values.values(), strict=True)
-    )
+    pairs = zip(keys, values.values(), strict=True)
+    cases = " ".join(f"when {load.sql_literal(key)} then {load.sql_literal(value)}" for key, value in pairs)
     return f"case lower(trim({column})) {cases} else {column} end"
-
-
-def _literal(value) -> str:
-    """A SQL string literal."""
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _source_column(where: str, name, header: list[str], file_name: str) -> str:
