@@ -38,25 +38,26 @@ def build_summary(database: Path, results: list) -> str:
 # Quarantine reasons that name the raw value at fault (`unknown_status` -> the status column).
 EXAMPLE_PREFIXES = ("unparseable_", "unknown_", "negative_")
 MAX_EXAMPLES = 3
-HINTS = {
-    "unknown_status": "unknown statuses: add their spellings to seeds/rules/order_status_aliases.csv, "
-    "or translate them in a --mapping file with `values:`",
-    "unparseable_ordered_at": "unparseable timestamps: give their layout with --timestamp-format "
-    "(strptime codes, e.g. '%d/%m/%Y %H:%M')",
-    "unparseable_occurred_at": "unparseable timestamps: give their layout with --timestamp-format "
-    "(strptime codes, e.g. '%d/%m/%Y %H:%M')",
-    "unknown_currency": "unknown currencies: if the data is in one currency, pass it as --reporting-currency "
-    "(e.g. EUR); otherwise add rates to fx_rates (currency, rate_date, rate)",
-}
-HINTS["malformed_line"] = (
-    "malformed lines: raw.load_rejects holds each line with the reader's message "
-    "(a field with an unquoted delimiter, or missing fields)"
+TIMESTAMP_HINT = (
+    "unparseable timestamps: give their layout with --timestamp-format (strptime codes, e.g. '%d/%m/%Y %H:%M')"
 )
 NUMBER_HINT = (
     "unparseable numbers: write them without currency signs; numbers like 1234,56 need --decimal-comma "
     "(or `decimal_separator: ','` in a mapping)"
 )
-HINTS |= {f"unparseable_{column}": NUMBER_HINT for column in ("amount", "refund_amount", "unit_price")}
+HINTS = {
+    "unknown_status": "unknown statuses: add their spellings to seeds/rules/order_status_aliases.csv, "
+    "or translate them in a --mapping file with `values:`",
+    "unparseable_ordered_at": TIMESTAMP_HINT,
+    "unparseable_occurred_at": TIMESTAMP_HINT,
+    "unparseable_amount": NUMBER_HINT,
+    "unparseable_refund_amount": NUMBER_HINT,
+    "unparseable_unit_price": NUMBER_HINT,
+    "unknown_currency": "unknown currencies: if the data is in one currency, pass it as --reporting-currency "
+    "(e.g. EUR); otherwise add rates to fx_rates (currency, rate_date, rate)",
+    "malformed_line": "malformed lines: raw.load_rejects holds each line with the reader's message "
+    "(a field with an unquoted delimiter, or missing fields)",
+}
 
 
 def _examples(connection, table: str, reason: str) -> list[tuple[str, int]]:
