@@ -11,11 +11,12 @@ CI_DB := warehouse/ci.duckdb
 
 .PHONY: demo test dbt-build pytest lint bench clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	# put the repository on the venv's path, so dbt Python models import customer_pyramid from anywhere
-	echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/customer_pyramid_repo.pth"
+	# the package itself, editable (the lock above already holds its dependencies and the dev extra):
+	# gives the `customer-pyramid` command, and dbt's Python models import customer_pyramid from anywhere
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e '.[dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from dbt.cli.main import dbtRunner
 
 import customer_pyramid.duckdb_plugin  # noqa: F401  (loads numpy on the main thread, before dbt's workers)
 from customer_pyramid.errors import BuildFailed, UserError, first_line
-from customer_pyramid.settings import PROFILES_DIR, PROJECT_DIR
+from customer_pyramid.settings import PROFILES_DIR, PROJECT_DIR, Settings
 
 FAILED_STATUSES = {"error", "fail", "runtime error"}
 
@@ -48,16 +50,22 @@ class Progress:
 
 
 def run_dbt(
-    command: str, args: list[str] | None = None, variables: dict | None = None, quiet_progress: bool = False
+    settings: Settings,
+    command: str,
+    args: list[str] | None = None,
+    variables: dict | None = None,
+    quiet_progress: bool = False,
 ) -> list:
-    """Invoke `dbt <command>` on this project; return its node results or raise.
-    BuildFailed names the failing nodes; UserError carries a one-line message when dbt itself fails."""
+    """Invoke `dbt <command>` on this project and the warehouse of `settings`; return its node
+    results or raise. BuildFailed names the failing nodes; UserError carries a one-line message when
+    dbt itself fails."""
     argv = [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROFILES_DIR), "--quiet"]
     if variables:
         argv += ["--vars", json.dumps(variables)]
     argv += args or []
     callbacks = [] if quiet_progress else [Progress()]
-    result = dbtRunner(callbacks=callbacks).invoke(argv)
+    with _environment(settings.environment()):
+        result = dbtRunner(callbacks=callbacks).invoke(argv)
     if result.exception is not None:
         raise UserError(f"dbt {command} could not run: {first_line(result.exception)}")
     results = list(getattr(result.result, "results", None) or [])
@@ -75,3 +83,19 @@ def _failure_text(command: str, failed: list) -> str:
         message = first_line(item.message or "")
         lines.append(f"  {item.node.resource_type} {item.node.name}: {message}")
     return "\n".join(lines)
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """The profile reads the warehouse and its limits from the environment: set them for one dbt
+    invocation and put back what was there (the runner may build several warehouses in one process)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -18,7 +18,7 @@ import duckdb
 
 from customer_pyramid.contract import Table, load_contract
 from customer_pyramid.errors import UserError, first_line
-from customer_pyramid.settings import connect
+from customer_pyramid.settings import Settings, connect
 
 RAW_SCHEMA = "raw"
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -326,11 +326,11 @@ class Loaded:
     first_malformed: str  # `line 3: Expected Number of Columns: 4 Found: 6`, or ""
 
 
-def load_inputs(inputs: list[InputFile], database: Path) -> dict[str, Loaded]:
+def load_inputs(inputs: list[InputFile], settings: Settings) -> dict[str, Loaded]:
     """Replace the raw schema with the given files, every contract column as text.
     Contract tables without a file are dropped, so no table of an earlier load lingers."""
     loaded = {}
-    with connect(database) as connection:
+    with settings.connect() as connection:
         connection.execute(f"create schema if not exists {RAW_SCHEMA}")
         for table in load_contract():
             connection.execute(f"drop table if exists {RAW_SCHEMA}.{table}")

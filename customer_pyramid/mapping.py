@@ -38,15 +38,8 @@ import yaml
 from customer_pyramid import load
 from customer_pyramid.contract import load_contract
 from customer_pyramid.errors import UserError
+from customer_pyramid.settings import BUILD_SETTINGS
 
-SETTINGS = (
-    "source_time_zone",
-    "reporting_time_zone",
-    "reporting_currency",
-    "as_of",
-    "timestamp_formats",
-    "decimal_separator",
-)
 RULES = ("float_id", "prefix", "line_key")
 
 
@@ -64,9 +57,11 @@ def read_mapping(path: Path) -> dict:
     if unknown:
         raise UserError(f"{path.name}: unknown section '{unknown[0]}' (expected tables, settings)")
     settings = document.get("settings") or {}
+    if not isinstance(settings, dict):
+        raise UserError(f"{path.name}: `settings:` must map setting names to values")
     for key in settings:
-        if key not in SETTINGS:
-            raise UserError(f"{path.name}: unknown setting '{key}' (expected one of {', '.join(SETTINGS)})")
+        if key not in BUILD_SETTINGS:
+            raise UserError(f"{path.name}: unknown setting '{key}' (expected one of {', '.join(BUILD_SETTINGS)})")
     return document
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 
-from customer_pyramid.settings import connect
+from customer_pyramid.settings import Settings
 
 OUTCOME_ORDER = ("in_scope", "out_of_scope", "duplicate_collapsed", "quarantined")
 
 
-def build_summary(database: Path, results: list) -> str:
-    with connect(database) as connection:
+def build_summary(settings: Settings, results: list) -> str:
+    with settings.connect() as connection:
         as_of, source = connection.execute(
             "select as_of_date, as_of_date_source from intermediate.int_as_of_date"
         ).fetchone()
@@ -25,7 +23,7 @@ def build_summary(database: Path, results: list) -> str:
             for table, outcome, reason, *_ in rows
             if outcome == "quarantined" and reason
         }
-    lines = [f"As-of date: {as_of} ({source}). Warehouse: {database}"]
+    lines = [f"As-of date: {as_of} ({source}). Warehouse: {settings.database}"]
     lines.append(_built_line(results))
     lines += headline
     lines.append("Rows per input table (raw = in scope + out of scope + duplicates + quarantined):")

@@ -2,8 +2,15 @@
     Selects one raw table as text, with exactly the contract's columns (models/staging/raw/_raw__sources.yml).
     A contract column missing from the table is selected as null (so an orders file with only the four
     required columns builds); a missing optional table yields no rows. Extra columns are ignored.
+    When the raw schema is the demo seeds' (`raw_schema: demo_raw`, the default), the model also depends
+    on the table's demo seed, so that dbt loads the seed first (and the model's unit tests find their
+    source relation on a fresh warehouse). A build of other data (`raw_schema: raw`) has no such edge:
+    its lineage shows no demo data upstream.
 -#}
 {% macro raw_source(table_name) %}
+    {%- if var('raw_schema') == 'demo_raw' -%}
+        {%- do ref(table_name) -%}
+    {%- endif -%}
     {%- set relation = source('raw', table_name) -%}
     {%- set contract_columns = raw_contract_columns(table_name) -%}
     {%- set present = {} -%}

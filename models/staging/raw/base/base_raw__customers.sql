@@ -1,6 +1,4 @@
 -- One row per distinct raw customers row, typed, with the reason it breaks the contract (null = clean).
--- The demo seed of this table runs first when it is selected, so that the unit tests of this model find
--- their source relation on a fresh warehouse. depends_on: {{ ref('customers') }}
 with collapsed as (
     {{ collapse_exact_duplicates('customers') }}
 ),

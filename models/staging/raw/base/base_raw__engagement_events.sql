@@ -8,8 +8,6 @@
 -- (null = clean). Unknown event types are kept and flagged, not quarantined.
 -- Incremental: a run reprocesses the raw rows dated on or after the cutoff (latest clean event -
 -- lookback_days) or without a date.
--- The demo seed of this table runs first when it is selected, so that the unit tests of this model find
--- their source relation on a fresh warehouse. depends_on: {{ ref('engagement_events') }}
 with all_rows as (
     {{ collapse_exact_duplicates('engagement_events') }}
 ),

@@ -4,8 +4,6 @@
 -- the reporting currency, and is a sale or a return (negative quantity, or line_type return /
 -- cancellation, which reduce net revenue on their date); lines priced at zero or less are
 -- `excluded_adjustment_line` and lines without a customer `guest_checkout`.
--- The demo seed of this table runs first when it is selected, so that the unit tests of this model find
--- their source relation on a fresh warehouse. depends_on: {{ ref('order_items') }}
 with collapsed as (
     {{ collapse_exact_duplicates('order_items') }}
 ),

@@ -9,8 +9,6 @@
 -- Incremental: a run reprocesses every raw row of an order id that has a row dated on or after
 -- the cutoff (latest clean order - lookback_days) or no date, plus the orders quarantined for a
 -- reason another table can lift (an unknown customer or currency).
--- The demo seed of this table runs first when it is selected, so that the unit tests of this model find
--- their source relation on a fresh warehouse. depends_on: {{ ref('orders') }}
 with all_rows as (
     {{ collapse_exact_duplicates('orders') }}
 ),

@@ -1,0 +1,103 @@
+"""customer-pyramid: load data, build and test the dbt project, generate synthetic data.
+
+Run `customer-pyramid --help` (or `python runner.py --help`) and `<command> --help`.
+Exit codes: 0 success, 1 failing models or tests (named), 2 bad usage or dbt unable to run.
+
+Only the standard library is imported before a command runs: help and argument errors answer at
+once, and dbt is imported by the commands that run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from customer_pyramid import __version__
+from customer_pyramid.errors import BuildFailed, UserError
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage block) and exit code 2."""
+
+    def error(self, message: str) -> None:
+        print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser(prog: str = "customer-pyramid") -> Parser:
+    parser = Parser(prog=prog, description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    demo = sub.add_parser("demo", help="seed the bundled demo data, build and test everything, print a summary")
+    _add_build_options(demo)
+
+    build = sub.add_parser("build", help="load your CSV/Parquet files and build and test everything")
+    build.add_argument(
+        "--data-dir",
+        required=True,
+        help="folder with orders.csv|.parquet (required) and optionally customers, "
+        "order_items, engagement_events, fx_rates",
+    )
+    build.add_argument(
+        "--mapping",
+        help="YAML file mapping your files and column names onto the contract (see examples/online_retail/mapping.yml)",
+    )
+    _add_build_options(build)
+
+    test = sub.add_parser("test", help="run the dbt data and unit tests on the last build")
+    test.add_argument("--select", help="dbt selection, e.g. 'staging' or 'stg_raw__orders'")
+
+    generate = sub.add_parser("generate", help="write a synthetic data set in the raw-data contract")
+    generate.add_argument("--customers", required=True, help="number of customers")
+    generate.add_argument("--out", required=True, help="output folder (created if missing)")
+    generate.add_argument("--seed", default="42", help="random seed (default 42)")
+    generate.add_argument(
+        "--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)"
+    )
+    generate.add_argument("--end-date", help="last day of activity, YYYY-MM-DD (default 2025-12-31)")
+    generate.add_argument("--bad-rows", action="store_true", help="add a handful of deliberately bad rows")
+    return parser
+
+
+def _add_build_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of", help="build as of this date, YYYY-MM-DD (default: the latest valid order date in the data)"
+    )
+    parser.add_argument("--reporting-currency", help="ISO currency code money is reported in (default USD)")
+    parser.add_argument("--reporting-time-zone", help="IANA zone for calendar dates (default UTC)")
+    parser.add_argument("--source-time-zone", help="IANA zone of timestamps without offset (default UTC)")
+    parser.add_argument(
+        "--timestamp-format",
+        action="append",
+        dest="timestamp_formats",
+        metavar="FORMAT",
+        help="a non-ISO timestamp layout to accept, strptime codes, e.g. '%%m/%%d/%%Y %%H:%%M' (repeatable)",
+    )
+    parser.add_argument(
+        "--decimal-comma",
+        action="store_const",
+        const=",",
+        dest="decimal_separator",
+        help="numbers are written 1234,56 or 1.234,56 (European exports); default 1234.56",
+    )
+    parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+
+
+def main(argv: list[str] | None = None) -> int:
+    prog = "runner.py" if os.path.basename(sys.argv[0]) == "runner.py" else "customer-pyramid"
+    args = build_parser(prog).parse_args(argv)
+    try:
+        from customer_pyramid import commands
+
+        return commands.run(args)
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except BuildFailed as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
