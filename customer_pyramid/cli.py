@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 
 from customer_pyramid import __version__
 from customer_pyramid.errors import BuildFailed, UserError
@@ -88,10 +89,19 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     prog = "runner.py" if os.path.basename(sys.argv[0]) == "runner.py" else "customer-pyramid"
     args = build_parser(prog).parse_args(argv)
-    try:
+
+    def command() -> int:
         from customer_pyramid import commands
 
         return commands.run(args)
+
+    return exit_code(command)
+
+
+def exit_code(command: Callable[[], int]) -> int:
+    """Run a command; errors meant for the user become one line on stderr and their exit code."""
+    try:
+        return command()
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -54,10 +54,10 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def build(args: argparse.Namespace, select: list[str] | None = None) -> int:
-    """Load --data-dir into the raw schema and build. With `select` (dbt selectors; tests use it to
-    build only what they check), only those models and the tests whose parents are all selected are
-    built, no summary is printed and the warehouse forgets its last build (the next one is full)."""
+def build(args: argparse.Namespace, dbt_args: list[str] | None = None) -> int:
+    """Load --data-dir into the raw schema and build. `dbt_args` (tests use them to build only what
+    they check, e.g. `--select +path:models/staging`) make a partial build: no summary is printed and
+    the warehouse forgets its last build, so the next build is a full one."""
     data_dir = Path(args.data_dir)
     settings = Settings.resolve(build_flags(args))  # the flags are checked before any file is read
     if args.mapping:
@@ -90,9 +90,10 @@ def build(args: argparse.Namespace, select: list[str] | None = None) -> int:
         print(
             f"Incremental build (reprocessing the last {days} days of data; --full-refresh to rebuild all).", flush=True
         )
-    selection = ["--select", *select, "--indirect-selection", "cautious"] if select else []
-    results = run_dbt(settings, "build", [*NOT_DEMO, *selection, *(["--full-refresh"] if refresh else [])], variables)
-    if select:
+    results = run_dbt(
+        settings, "build", [*NOT_DEMO, *(dbt_args or []), *(["--full-refresh"] if refresh else [])], variables
+    )
+    if dbt_args:
         _state_file(settings.database).unlink(missing_ok=True)
         return 0
     _remember(settings, variables, data_dir)

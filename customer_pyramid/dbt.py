@@ -65,7 +65,10 @@ def run_dbt(
     argv += args or []
     callbacks = [] if quiet_progress else [Progress()]
     with _environment(settings.environment()):
-        result = dbtRunner(callbacks=callbacks).invoke(argv)
+        try:
+            result = dbtRunner(callbacks=callbacks).invoke(argv)
+        finally:
+            _release_warehouse()
     if result.exception is not None:
         raise UserError(f"dbt {command} could not run: {first_line(result.exception)}")
     results = list(getattr(result.result, "results", None) or [])
@@ -83,6 +86,18 @@ def _failure_text(command: str, failed: list) -> str:
         message = first_line(item.message or "")
         lines.append(f"  {item.node.resource_type} {item.node.name}: {message}")
     return "\n".join(lines)
+
+
+def _release_warehouse() -> None:
+    """dbt-duckdb keeps the last database open in the process until another one is opened. Close it
+    after each invocation, so that the file is free for other connections and other configurations
+    (read-only readers, the next build of another warehouse in the same process)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
+    if environment is not None:
+        environment.close()
 
 
 @contextmanager

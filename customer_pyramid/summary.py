@@ -14,23 +14,27 @@ def build_summary(settings: Settings, results: list) -> str:
         as_of, source = connection.execute(
             "select as_of_date, as_of_date_source from intermediate.int_as_of_date"
         ).fetchone()
-        rows = connection.execute(
-            "select table_name, outcome, reason, row_count, net_amount, source_file from marts.mart_data_quality"
-        ).fetchall()
-        headline = _headline(connection)
-        examples = {
-            (table, reason): _examples(connection, table, reason)
-            for table, outcome, reason, *_ in rows
-            if outcome == "quarantined" and reason
-        }
-    lines = [f"As-of date: {as_of} ({source}). Warehouse: {settings.database}"]
-    lines.append(_built_line(results))
-    lines += headline
-    lines.append("Rows per input table (raw = in scope + out of scope + duplicates + quarantined):")
+        lines = [f"As-of date: {as_of} ({source}). Warehouse: {settings.database}", _built_line(results)]
+        lines += _headline(connection)
+        lines += quality_report(connection)
+    return "\n".join(lines)
+
+
+def quality_report(connection) -> list[str]:
+    """Where every raw row went (marts.mart_data_quality), with the commonest raw values behind each
+    quarantine reason and a hint for the reasons that have one."""
+    rows = connection.execute(
+        "select table_name, outcome, reason, row_count, net_amount, source_file from marts.mart_data_quality"
+    ).fetchall()
+    examples = {
+        (table, reason): _examples(connection, table, reason)
+        for table, outcome, reason, *_ in rows
+        if outcome == "quarantined" and reason
+    }
+    lines = ["Rows per input table (raw = in scope + out of scope + duplicates + quarantined):"]
     lines += format_quality(rows, examples)
     hints = sorted({HINTS[reason] for _, reason in examples if reason in HINTS})
-    lines += [f"Hint: {hint}" for hint in hints]
-    return "\n".join(lines)
+    return lines + [f"Hint: {hint}" for hint in hints]
 
 
 # Quarantine reasons that name the raw value at fault (`unknown_status` -> the status column).

@@ -1,18 +1,34 @@
-"""Shared helpers: run the real runner in a subprocess against a fresh DuckDB file per test."""
+"""Shared helpers and the builds that several tests read.
+
+Builds run the real runner in-process (customer_pyramid.cli.main, or commands.build with a dbt
+selection where a test checks only staging) against a DuckDB file of their own. A build that several
+tests read is a session fixture here, and its tests carry `pytest.mark.xdist_group(<build>)`, so that
+with `-n 2 --dist loadgroup` each such build is made once, on the worker that runs its tests.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
-import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from customer_pyramid import cli, commands
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+SHARED_DATA = PROJECT_DIR.parent / "shared" / "data"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# dbt selections for partial builds: staging only (with the rule seeds it reads and the tests whose
+# parents are all selected), or staging and the data-quality mart.
+STAGING = ["--select", "+path:models/staging", "--indirect-selection", "cautious"]
+STAGING_AND_QUALITY = [*STAGING[:2], "+mart_data_quality", *STAGING[2:]]
 
 
 @dataclass
@@ -27,22 +43,86 @@ class Run:
             return connection.execute(sql).fetchall()
 
 
-def run_runner(args: list[str], database: Path) -> Run:
-    env = {**os.environ, "PYRAMID_DB": str(database), "PYRAMID_THREADS": "2"}
-    completed = subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "runner.py"), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=PROJECT_DIR,
-        timeout=600,
-    )
-    return Run(completed.returncode, completed.stdout, completed.stderr, database)
+@contextlib.contextmanager
+def warehouse_environment(database: Path) -> Iterator[None]:
+    """PYRAMID_DB (and two threads) for the runner in this process, put back afterwards."""
+    values = {"PYRAMID_DB": str(database), "PYRAMID_THREADS": "2"}
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_runner(args: list[str], database: Path, dbt_args: list[str] | None = None) -> Run:
+    """The runner's command line in-process, its output captured. With `dbt_args` (a selection) the
+    `build` command builds only those models (commands.build), as a test that checks staging needs."""
+    out, err = io.StringIO(), io.StringIO()
+    with warehouse_environment(database), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            if dbt_args:
+                parsed = cli.build_parser().parse_args(args)
+                code = cli.exit_code(lambda: commands.build(parsed, dbt_args))
+            else:
+                code = cli.main(args)
+        except SystemExit as exit_:  # argparse's usage errors and --help
+            code = int(exit_.code or 0)
+    return Run(code, out.getvalue(), err.getvalue(), database)
+
+
+def built(args: list[str], database: Path, dbt_args: list[str] | None = None) -> Run:
+    """run_runner that must succeed."""
+    run = run_runner(args, database, dbt_args)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr
+    return run
 
 
 @pytest.fixture
 def runner(tmp_path: Path):
-    def invoke(*args: str) -> Run:
-        return run_runner(list(args), tmp_path / "warehouse.duckdb")
+    def invoke(*args: str, dbt_args: list[str] | None = None) -> Run:
+        return run_runner(list(args), tmp_path / "warehouse.duckdb", dbt_args)
 
     return invoke
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_paths(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test process gets its own dbt target and log folders, so two xdist workers never write
+    the same compiled files or partial-parse state."""
+    base = tmp_path_factory.mktemp("dbt")
+    values = {"DBT_TARGET_PATH": str(base / "target"), "DBT_LOG_PATH": str(base / "logs")}
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+# ---- builds shared by several test files (each used under its xdist_group)
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """`runner.py demo`: the demo seeds, every model, data test and unit test."""
+    return built(["demo"], tmp_path_factory.mktemp("demo") / "warehouse.duckdb")
+
+
+CDNOW = SHARED_DATA / "cdnow" / "CDNOW_sample.txt"
+CDNOW_CALIBRATION_END = "1997-09-30"
+
+
+@pytest.fixture(scope="session")
+def cdnow_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The CDNOW sample as published (headerless whitespace text) through examples/cdnow/mapping.yml,
+    as of the end of the calibration period: read by the RFM oracle and the CLV tests."""
+    mapping = PROJECT_DIR / "examples" / "cdnow" / "mapping.yml"
+    args = ["build", "--data-dir", str(CDNOW.parent), "--mapping", str(mapping), "--as-of", CDNOW_CALIBRATION_END]
+    return built(args, tmp_path_factory.mktemp("cdnow") / "warehouse.duckdb")
