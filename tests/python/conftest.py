@@ -45,8 +45,8 @@ class Run:
 
 @contextlib.contextmanager
 def warehouse_environment(database: Path) -> Iterator[None]:
-    """PYRAMID_DB (and two threads) for the runner in this process, put back afterwards."""
-    values = {"PYRAMID_DB": str(database), "PYRAMID_THREADS": "2"}
+    """PYRAMID_DB for the runner in this process, put back afterwards."""
+    values = {"PYRAMID_DB": str(database)}
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import STAGING, STAGING_AND_QUALITY
 from test_runner_errors import assert_one_line_error
 
 from customer_pyramid.load import csv_dialect, read_error
@@ -64,7 +65,7 @@ def test_european_export_builds(runner, tmp_path):
         ["4", "Ana", "2025-01-03 11:00:00", "7.5"],  # the other convention: quarantined, not guessed
     ]
     write(data / "orders.csv", rows, ";", "latin-1")
-    run = runner("build", "--data-dir", str(data), "--decimal-comma")
+    run = runner("build", "--data-dir", str(data), "--decimal-comma", dbt_args=STAGING)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr
     assert "Found orders.csv (semicolon-separated, not UTF-8: read as Latin-1)" in run.stdout
     assert run.query("select customer_id, sum(amount) from staging.stg_raw__orders group by 1 order by 1") == [
@@ -83,7 +84,7 @@ def test_malformed_lines_are_set_aside_and_counted(runner, tmp_path):
     path = write(data / "orders.csv", [["1", "a", "2025-01-01", "10"]])
     with open(path, "a") as handle:
         handle.write("2,b,2025-01-02,12,a note, with a comma\n3,c,2025-01-03,5\n4,d\n")
-    run = runner("build", "--data-dir", str(data))
+    run = runner("build", "--data-dir", str(data), dbt_args=STAGING_AND_QUALITY)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr
     assert "set aside 2 malformed lines in raw.load_rejects (first: orders.csv line 3: " in run.stdout
     assert run.query("select table_name, line from raw.load_rejects order by line") == [("orders", 3), ("orders", 5)]

@@ -6,8 +6,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import duckdb
 import pytest
+from conftest import STAGING, STAGING_AND_QUALITY
 from test_runner_errors import assert_one_line_error
+
+from customer_pyramid.summary import quality_report
 
 MAPPING = """
 settings:
@@ -48,7 +52,7 @@ def write_export(directory: Path) -> Path:
 def test_a_mapped_export_builds(runner, tmp_path):
     data = write_export(tmp_path / "data")
     (tmp_path / "mapping.yml").write_text(MAPPING)
-    run = runner("build", "--data-dir", str(data), "--mapping", str(tmp_path / "mapping.yml"))
+    run = runner("build", "--data-dir", str(data), "--mapping", str(tmp_path / "mapping.yml"), dbt_args=STAGING)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr
     assert "ignored columns: Note" in run.stdout
     rows = run.query(
@@ -99,7 +103,7 @@ def test_non_iso_timestamps_with_a_format_flag(runner, tmp_path):
         writer.writerow(["1", "a", "12/1/2010 8:26", "10"])
         writer.writerow(["2", "a", "2010-12-02 09:00:00", "10"])
         writer.writerow(["3", "b", "1.12.2010", "10"])
-    run = runner("build", "--data-dir", str(data), "--timestamp-format", "%m/%d/%Y %H:%M")
+    run = runner("build", "--data-dir", str(data), "--timestamp-format", "%m/%d/%Y %H:%M", dbt_args=STAGING)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr
     assert run.query("select order_id from staging.stg_raw__orders order by 1") == [("1",), ("2",)]
     assert run.query("select order_id, reason from staging.stg_raw__orders_quarantined") == [
@@ -127,7 +131,8 @@ def test_a_status_vocabulary_of_its_own_through_values(runner, tmp_path):
         "      amount: payment_value\n"
         "      status: {column: order_status, values: {shipped: completed, Unavailable: cancelled}}\n"
     )
-    run = runner("build", "--data-dir", str(data), "--mapping", str(tmp_path / "mapping.yml"))
+    mapping = str(tmp_path / "mapping.yml")
+    run = runner("build", "--data-dir", str(data), "--mapping", mapping, dbt_args=STAGING_AND_QUALITY)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr
     assert run.query("select order_id, status from staging.stg_raw__orders order by 1") == [
         ("o1", "completed"),
@@ -135,9 +140,11 @@ def test_a_status_vocabulary_of_its_own_through_values(runner, tmp_path):
         ("o3", "cancelled"),
     ]
     assert run.query("select order_id, reason from staging.stg_raw__orders_quarantined") == [("o4", "unknown_status")]
-    # the summary names the raw value at fault and how to fix it
-    assert "quarantined      1 unknown_status  revenue 10.00  e.g. 'limbo' x1" in run.stdout
-    assert "Hint: unknown statuses: add their spellings to seeds/rules/order_status_aliases.csv" in run.stdout
+    # the build summary names the raw value at fault and how to fix it
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        report = "\n".join(quality_report(connection))
+    assert "quarantined      1 unknown_status  revenue 10.00  e.g. 'limbo' x1" in report
+    assert "Hint: unknown statuses: add their spellings to seeds/rules/order_status_aliases.csv" in report
 
 
 @pytest.mark.parametrize(
@@ -170,7 +177,7 @@ def test_a_headerless_whitespace_file_with_line_keys(runner, tmp_path):
         "    columns:\n      order_id: {rule: line_key}\n      customer_id: column1\n"
         "      ordered_at: column2\n      amount: column3\n"
     )
-    run = runner("build", "--data-dir", str(data), "--mapping", str(tmp_path / "mapping.yml"))
+    run = runner("build", "--data-dir", str(data), "--mapping", str(tmp_path / "mapping.yml"), dbt_args=STAGING)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr
     rows = run.query("select customer_id, cast(order_date as varchar), amount from staging.stg_raw__orders order by 2")
     assert rows == [("a", "2025-01-01", 10.5), ("a", "2025-01-02", 3), ("a", "2025-01-02", 3)]

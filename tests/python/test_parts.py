@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 import duckdb
+from conftest import STAGING, STAGING_AND_QUALITY
 from test_runner_errors import assert_one_line_error
 
 HEADER = ["order_id", "customer_id", "ordered_at", "amount"]
@@ -33,7 +34,7 @@ def test_a_folder_of_parts_loads_every_part(runner, tmp_path):
     duckdb.sql("select '4' as order_id, 'a' as customer_id, '2012-01-05' as ordered_at, '1.5' as amount").write_parquet(
         str(parquet)
     )
-    run = runner("build", "--data-dir", str(data))
+    run = runner("build", "--data-dir", str(data), dbt_args=STAGING_AND_QUALITY)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr
     assert "Found orders/ with 3 files" in run.stdout
     assert run.query("select order_id, customer_id, amount from staging.stg_raw__orders order by 1") == [
@@ -58,7 +59,7 @@ def test_a_mapping_glob_reads_matching_files(runner, tmp_path):
         "tables:\n  orders:\n    file: sales_*.csv\n    columns:\n"
         "      order_id: Invoice\n      customer_id: Client\n      ordered_at: When\n      amount: Total\n"
     )
-    run = runner("build", "--data-dir", str(data), "--mapping", str(mapping))
+    run = runner("build", "--data-dir", str(data), "--mapping", str(mapping), dbt_args=STAGING)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr
     assert run.query("select order_id from staging.stg_raw__orders order by 1") == [("1",), ("2",)]
     mapping.write_text(mapping.read_text().replace("sales_*.csv", "sold_*.csv"))
@@ -93,7 +94,7 @@ def test_line_keys_span_all_parts(runner, tmp_path):
         "    columns:\n      order_id: {rule: line_key}\n      customer_id: column1\n"
         "      ordered_at: column2\n      amount: column3\n"
     )
-    run = runner("build", "--data-dir", str(data), "--mapping", str(mapping))
+    run = runner("build", "--data-dir", str(data), "--mapping", str(mapping), dbt_args=STAGING)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr
     assert "Found purchases/ with 2 files (whitespace-separated, no header)" in run.stdout
     assert run.query("select customer_id, amount from staging.stg_raw__orders order by 1, 2") == [

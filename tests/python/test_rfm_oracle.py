@@ -13,7 +13,6 @@ from conftest import CDNOW, CDNOW_CALIBRATION_END
 from rfm_oracle import Order, latest_purchase_date, rfm
 
 
-
 def mart_rows(run) -> dict[str, tuple]:
     rows = run.query(
         "select customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, rfm_segment "

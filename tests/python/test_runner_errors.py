@@ -1,11 +1,17 @@
-"""Bad arguments and bad files: one line on stderr, exit code 2, never a traceback."""
+"""Bad arguments and bad files: one line on stderr, exit code 2, never a traceback. The command line
+runs in-process here (conftest.run_runner); the last tests run it as a new process, as a user does."""
 
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT_DIR
+
+from customer_pyramid import __version__
 
 
 def assert_one_line_error(run, *fragments: str) -> None:
@@ -99,4 +105,56 @@ def test_test_without_a_build(runner):
 def test_every_command_has_help(runner, command):
     run = runner(command, "--help")
     assert run.returncode == 0
-    assert "usage: runner.py " + command in run.stdout
+    assert "usage: customer-pyramid " + command in run.stdout
+
+
+def test_generate_arguments_are_checked_before_anything_is_written(runner, tmp_path):
+    out = tmp_path / "out"
+    assert_one_line_error(
+        runner("generate", "--customers", "5", "--out", str(out), "--end-date", "2025-02-30"), "--end-date"
+    )
+    assert_one_line_error(runner("generate", "--customers", "5", "--out", str(out), "--seed", "x"), "--seed", "'x'")
+    assert not out.exists()
+
+
+def test_bad_environment_settings(runner, tmp_path, monkeypatch):
+    write_csv(tmp_path / "orders.csv", ["order_id", "customer_id", "ordered_at", "amount"], [])
+    monkeypatch.setenv("PYRAMID_MEMORY_LIMIT", "lots")
+    assert_one_line_error(runner("build", "--data-dir", str(tmp_path)), "PYRAMID_MEMORY_LIMIT", "'lots'")
+    monkeypatch.setenv("PYRAMID_MEMORY_LIMIT", "2GB")
+    monkeypatch.setenv("PYRAMID_THREADS", "0")
+    assert_one_line_error(runner("build", "--data-dir", str(tmp_path)), "PYRAMID_THREADS", "above zero")
+
+
+def fresh_process(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+
+
+def test_runner_py_and_the_console_script_are_one_command():
+    script = str(Path(sys.executable).with_name("customer-pyramid"))
+    shim = fresh_process(sys.executable, "runner.py", "build", "--help")
+    installed = fresh_process(script, "build", "--help")
+    assert shim.returncode == installed.returncode == 0
+    # the same help, but for the program name (argparse wraps the usage lines by its length)
+    assert " ".join(shim.stdout.replace("runner.py", "customer-pyramid").split()) == " ".join(installed.stdout.split())
+    assert fresh_process(script, "--version").stdout.strip() == f"customer-pyramid {__version__}"
+    assert fresh_process(sys.executable, "runner.py", "--version").stdout.strip() == f"runner.py {__version__}"
+
+
+def test_help_and_bad_arguments_do_not_import_dbt(tmp_path):
+    """What makes `--help` and a one-line error answer at once: neither imports dbt (about 1.5 s) or
+    numpy. Checked by what was imported, not by a clock."""
+    code = (
+        "import sys\n"
+        "from customer_pyramid import cli\n"
+        "codes = []\n"
+        "bad_date = ['build', '--as-of', 'x', '--data-dir', '.']\n"
+        "for argv in (['build', '--help'], ['build', '--data-dir', sys.argv[1]], bad_date):\n"
+        "    try:\n"
+        "        codes.append(cli.main(argv))\n"
+        "    except SystemExit as exit_:\n"
+        "        codes.append(exit_.code)\n"
+        "print(codes, sorted(m for m in ('dbt', 'numpy') if m in sys.modules))\n"
+    )
+    done = fresh_process(sys.executable, "-c", code, str(tmp_path / "nowhere"))
+    assert done.stdout.strip().splitlines()[-1] == "[0, 2, 2] []", done.stdout + done.stderr

@@ -1,5 +1,6 @@
-"""Time: a build at a past as-of date ignores everything after it, and day-by-day incremental
-builds (with late rows inside the lookback) end exactly where a full refresh of the same data ends."""
+"""Time: a build at a past as-of date ignores everything after it, and incremental builds day by day
+across a month end (with late rows inside the lookback) end exactly where a full refresh of the same
+data ends."""
 
 from __future__ import annotations
 
@@ -7,19 +8,16 @@ import datetime
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, run_runner
+from conftest import built
 from splitting import dated_rows, write_known_by
+
+from customer_pyramid.generate import generate
 
 END = datetime.date(2025, 12, 31)
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    import sys
-
-    sys.path.insert(0, str(PROJECT_DIR))
-    from customer_pyramid.generate import generate
-
     directory = tmp_path_factory.mktemp("generated")
     generate(300, directory, seed=7, fmt="csv", end_date=END, bad_rows=True)
     return dated_rows(directory)
@@ -63,9 +61,7 @@ def assert_same_tables(left, right, schemas: tuple[str, ...], skip: tuple[str, .
 
 
 def build(data, database, *extra):
-    run = run_runner(["build", "--data-dir", str(data), *extra], database)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr
-    return run
+    return built(["build", "--data-dir", str(data), *extra], database)
 
 
 def test_later_data_changes_no_mart_of_a_past_as_of_date(generated, tmp_path):
@@ -80,21 +76,21 @@ def test_later_data_changes_no_mart_of_a_past_as_of_date(generated, tmp_path):
     )
 
 
-def test_incremental_day_by_day_equals_full_refresh(generated, tmp_path):
-    days = 4
-    start = END - datetime.timedelta(days=days)
+def test_incremental_builds_across_a_month_end_equal_a_full_refresh(generated, tmp_path):
+    """A first build at 29 November, then two incremental ones: the month end, and two days later in
+    the next month, when rows dated the month end arrive two days late (inside the 3-day lookback)."""
+    start, month_end, next_month = (datetime.date(2025, 11, 29) + datetime.timedelta(days=n) for n in (0, 1, 3))
     data = tmp_path / "data"
     incremental_db = tmp_path / "incremental.duckdb"
-    # some orders and events of each replayed day arrive two days late (inside the 3-day lookback)
-    orders = generated["orders"][1] + generated["engagement_events"][1]
-    held_back = {id(row) for position, (date, row) in enumerate(orders) if date and date > start and position % 7 == 0}
+    rows = generated["orders"][1] + generated["engagement_events"][1]
+    held_back = {id(row) for position, (date, row) in enumerate(rows) if date and date > start and position % 3 == 0}
+    late = [row for date, row in rows if id(row) in held_back and date == month_end]
+    assert late, "the replay needs rows that arrive late"
     write_known_by(generated, data, start, held_back)
-    first = build(data, incremental_db)
-    assert "Full refresh: first build" in first.stdout
-    for offset in range(1, days + 3):
-        write_known_by(generated, data, start + datetime.timedelta(days=offset), held_back)
-        run = build(data, incremental_db)
-        assert "Incremental build" in run.stdout
+    assert "Full refresh: first build" in build(data, incremental_db).stdout
+    for day in (month_end, next_month):
+        write_known_by(generated, data, day, held_back)
+        assert "Incremental build (reprocessing the last 3 days" in build(data, incremental_db).stdout
     full_db = tmp_path / "full.duckdb"
     build(data, full_db, "--full-refresh")
     assert_same_tables(incremental_db, full_db, ("marts", "staging", "intermediate"))
