@@ -70,36 +70,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from customer_pyramid.contract import load_contract
+
+# The contract's columns (models/staging/raw/_raw__sources.yml), but for the order_items columns that
+# only line-item-only data carries: the generator writes an orders table, so lines take its values.
+LINE_ITEM_ONLY_COLUMNS = frozenset({"customer_id", "ordered_at", "line_type"})
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "orders": (
-        "order_id",
-        "customer_id",
-        "ordered_at",
-        "amount",
-        "status",
-        "refund_amount",
-        "channel",
-        "currency",
-        "store_id",
-    ),
-    "customers": (
-        "customer_id",
-        "email",
-        "phone",
-        "first_name",
-        "last_name",
-        "signup_at",
-        "country",
-        "city",
-        "birth_date",
-        "gender",
-        "acquisition_channel",
-        "is_member",
-        "accepts_marketing",
-    ),
-    "order_items": ("order_id", "product_id", "category", "quantity", "unit_price"),
-    "engagement_events": ("customer_id", "occurred_at", "event_type", "channel"),
-    "fx_rates": ("currency", "rate_date", "rate"),
+    name: tuple(c for c in table.column_names if name != "order_items" or c not in LINE_ITEM_ONLY_COLUMNS)
+    for name, table in load_contract().items()
 }
 FORMATS = ("csv", "parquet")
 DAY = 86_400

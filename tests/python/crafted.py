@@ -10,21 +10,15 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-ORDERS = [
-    "order_id",
-    "customer_id",
-    "ordered_at",
-    "amount",
-    "status",
-    "refund_amount",
-    "channel",
-    "currency",
-    "store_id",
-]
+from customer_pyramid.contract import load_contract
+
+CONTRACT = load_contract()
+# The files' headers: every contract column of orders, engagement_events and fx_rates; some of the others.
+ORDERS = CONTRACT["orders"].column_names
 CUSTOMERS = ["customer_id", "email", "signup_at", "is_member"]
 ITEMS = ["order_id", "product_id", "category", "quantity", "unit_price"]
-EVENTS = ["customer_id", "occurred_at", "event_type", "channel"]
-FX = ["currency", "rate_date", "rate"]
+EVENTS = CONTRACT["engagement_events"].column_names
+FX = CONTRACT["fx_rates"].column_names
 
 CUSTOMER_ROWS = [
     ["c1", "ONE@example.com", "2024-12-01 09:00:00+00:00", "yes"],

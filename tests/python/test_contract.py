@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from conftest import PROJECT_DIR
+from crafted import TABLES as CRAFTED_TABLES
 
 from customer_pyramid.contract import load_contract
 
@@ -35,3 +37,18 @@ def test_readme_documents_every_contract_column():
 
 def test_orders_is_the_only_required_table():
     assert [name for name, table in load_contract().items() if table.required] == ["orders"]
+
+
+def test_crafted_files_use_contract_columns_in_contract_order():
+    contract = load_contract()
+    for name, (header, rows) in CRAFTED_TABLES.items():
+        assert header == [column for column in contract[name].column_names if column in header], name
+        assert all(len(row) == len(header) for row in rows), name
+
+
+@pytest.mark.parametrize("fixture", sorted((PROJECT_DIR / "tests" / "fixtures").glob("rule_*.csv")), ids=str)
+def test_unit_test_rule_fixtures_equal_the_rule_seeds(fixture):
+    """dbt unit tests read fixtures from tests/fixtures only: the rule tables there are copies of
+    seeds/rules/, and must stay equal to them (edit the seed, then copy it)."""
+    seed = PROJECT_DIR / "seeds" / "rules" / fixture.name.removeprefix("rule_")
+    assert fixture.read_bytes() == seed.read_bytes(), f"{fixture.name} differs from {seed}: cp {seed} {fixture}"
