@@ -55,9 +55,10 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def build(args: argparse.Namespace, dbt_args: list[str] | None = None) -> int:
-    """Load --data-dir into the raw schema and build. `dbt_args` (tests use them to build only what
-    they check, e.g. `--select +path:models/staging`) make a partial build: no summary is printed and
-    the warehouse forgets its last build, so the next build is a full one."""
+    """Load --data-dir into the raw schema and build. Tests pass `dbt_args` to build only what they
+    check: a selection (`--select +path:models/staging`) makes a partial build, after which no
+    summary is printed and the warehouse forgets its last build (so the next build is a full one);
+    other arguments (`--exclude-resource-type test`) only leave out what they name."""
     data_dir = Path(args.data_dir)
     settings = Settings.resolve(build_flags(args))  # the flags are checked before any file is read
     if args.mapping:
@@ -93,7 +94,7 @@ def build(args: argparse.Namespace, dbt_args: list[str] | None = None) -> int:
     results = run_dbt(
         settings, "build", [*NOT_DEMO, *(dbt_args or []), *(["--full-refresh"] if refresh else [])], variables
     )
-    if dbt_args:
+    if "--select" in (dbt_args or []):
         _state_file(settings.database).unlink(missing_ok=True)
         return 0
     _remember(settings, variables, data_dir)

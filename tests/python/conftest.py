@@ -82,6 +82,15 @@ def built(args: list[str], database: Path, dbt_args: list[str] | None = None) ->
     return run
 
 
+# The longest tests first, so that the two workers finish together (xdist hands out work in this order).
+LONGEST_FIRST = ("test_time.py", "test_properties.py", "test_lint.py", "test_rfm_oracle.py", "test_cdnow_clv.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 @pytest.fixture
 def runner(tmp_path: Path):
     def invoke(*args: str, dbt_args: list[str] | None = None) -> Run:
