@@ -1,9 +1,16 @@
+{#-
+    Date arithmetic and aggregates whose SQL differs between engines, through adapter.dispatch. Only
+    DuckDB versions (`duckdb__`) exist so far: on another engine dbt stops at the first one with
+    "No macro named ..." instead of running DuckDB SQL there. PostgreSQL and Spark versions come with
+    those targets.
+-#}
+
 {#- Whole days from `start_date` to `end_date` (dates). -#}
 {% macro days_between(start_date, end_date) -%}
     {{ return(adapter.dispatch('days_between', 'customer_pyramid')(start_date, end_date)) }}
 {%- endmacro %}
 
-{% macro default__days_between(start_date, end_date) -%}
+{% macro duckdb__days_between(start_date, end_date) -%}
     ({{ end_date }} - {{ start_date }})
 {%- endmacro %}
 
@@ -13,7 +20,7 @@
     {{ return(adapter.dispatch('days_before', 'customer_pyramid')(date_expression, days)) }}
 {%- endmacro %}
 
-{% macro default__days_before(date_expression, days) -%}
+{% macro duckdb__days_before(date_expression, days) -%}
     ({{ date_expression }} - {{ days }})
 {%- endmacro %}
 
@@ -23,7 +30,7 @@
     {{ return(adapter.dispatch('integer_divide', 'customer_pyramid')(numerator, denominator)) }}
 {%- endmacro %}
 
-{% macro default__integer_divide(numerator, denominator) -%}
+{% macro duckdb__integer_divide(numerator, denominator) -%}
     (({{ numerator }}) // ({{ denominator }}))
 {%- endmacro %}
 
@@ -33,7 +40,7 @@
     {{ return(adapter.dispatch('median_of', 'customer_pyramid')(expression)) }}
 {%- endmacro %}
 
-{% macro default__median_of(expression) -%}
+{% macro duckdb__median_of(expression) -%}
     percentile_cont(0.5) within group (order by {{ expression }})
 {%- endmacro %}
 
@@ -43,7 +50,7 @@
     {{ return(adapter.dispatch('percentile_series', 'customer_pyramid')()) }}
 {%- endmacro %}
 
-{% macro default__percentile_series() -%}
+{% macro duckdb__percentile_series() -%}
     (select generate_series as percentile from generate_series(1, 100)) as series
 {%- endmacro %}
 
@@ -53,7 +60,7 @@
     {{ return(adapter.dispatch('month_start', 'customer_pyramid')(date_expression)) }}
 {%- endmacro %}
 
-{% macro default__month_start(date_expression) -%}
+{% macro duckdb__month_start(date_expression) -%}
     cast(date_trunc('month', {{ date_expression }}) as date)
 {%- endmacro %}
 
@@ -63,7 +70,7 @@
     {{ return(adapter.dispatch('month_end', 'customer_pyramid')(date_expression)) }}
 {%- endmacro %}
 
-{% macro default__month_end(date_expression) -%}
+{% macro duckdb__month_end(date_expression) -%}
     cast(last_day({{ date_expression }}) as date)
 {%- endmacro %}
 
@@ -73,7 +80,7 @@
     {{ return(adapter.dispatch('months_between', 'customer_pyramid')(start_date, end_date)) }}
 {%- endmacro %}
 
-{% macro default__months_between(start_date, end_date) -%}
+{% macro duckdb__months_between(start_date, end_date) -%}
     (
         (extract(year from {{ end_date }}) - extract(year from {{ start_date }})) * 12
         + extract(month from {{ end_date }}) - extract(month from {{ start_date }})
@@ -87,7 +94,7 @@
     {{ return(adapter.dispatch('month_series', 'customer_pyramid')(start_date, end_date)) }}
 {%- endmacro %}
 
-{% macro default__month_series(start_date, end_date) -%}
+{% macro duckdb__month_series(start_date, end_date) -%}
     (
         select cast(generate_series as date) as month_start
         from generate_series(

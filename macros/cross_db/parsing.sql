@@ -1,7 +1,9 @@
 {#-
     Text-to-type parsers used by staging. Each returns null when the text cannot be parsed, so a
     staging model can tell "missing" from "unparseable" and quarantine the row with that reason.
-    Cross-database through adapter.dispatch; `default__` is written for DuckDB.
+    Cross-database through adapter.dispatch. Only DuckDB versions (`duckdb__`) exist so far: on another
+    engine dbt stops at the first one with "No macro named ..." instead of running DuckDB SQL there.
+    PostgreSQL and Spark versions come with those targets.
 -#}
 
 {#- Blank or whitespace-only text is null. -#}
@@ -15,7 +17,7 @@
     {{ return(adapter.dispatch('money_type', 'customer_pyramid')()) }}
 {%- endmacro %}
 
-{% macro default__money_type() -%}
+{% macro duckdb__money_type() -%}
     decimal(18, 4)
 {%- endmacro %}
 
@@ -25,7 +27,7 @@
     {{ return(adapter.dispatch('rate_type', 'customer_pyramid')()) }}
 {%- endmacro %}
 
-{% macro default__rate_type() -%}
+{% macro duckdb__rate_type() -%}
     decimal(18, 8)
 {%- endmacro %}
 
@@ -65,7 +67,7 @@
     {{ return(adapter.dispatch('try_cast_as', 'customer_pyramid')(expression, data_type)) }}
 {%- endmacro %}
 
-{% macro default__try_cast_as(expression, data_type) -%}
+{% macro duckdb__try_cast_as(expression, data_type) -%}
     try_cast({{ expression }} as {{ data_type }})
 {%- endmacro %}
 
@@ -85,7 +87,7 @@
     {{ return(adapter.dispatch('parse_timestamp_utc', 'customer_pyramid')(expression)) }}
 {%- endmacro %}
 
-{% macro default__parse_timestamp_utc(expression) -%}
+{% macro duckdb__parse_timestamp_utc(expression) -%}
     {%- set formats = var('source_timestamp_formats', []) or [] -%}
     {%- if formats is string -%}{%- set formats = [formats] -%}{%- endif -%}
     {%- set zoned_formats = [] -%}
@@ -144,7 +146,7 @@
     {{ return(adapter.dispatch('utc_to_reporting_time', 'customer_pyramid')(expression)) }}
 {%- endmacro %}
 
-{% macro default__utc_to_reporting_time(expression) -%}
+{% macro duckdb__utc_to_reporting_time(expression) -%}
     timezone('{{ var("reporting_time_zone") }}', timezone('UTC', {{ expression }}))
 {%- endmacro %}
 

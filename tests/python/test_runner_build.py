@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
-from conftest import built
+from conftest import built, run_runner
 from crafted import EXPECTED, EXPECTED_ORDERS, TABLES, write_crafted
 
 from customer_pyramid import load
@@ -157,3 +157,11 @@ def test_parquet_and_csv_inputs_load_the_same(tmp_path):
             }
             assert rows["csv"] == rows["parquet"], table
             assert len(rows["csv"]) == len(TABLES[table][1]), table
+
+
+@pytest.mark.xdist_group("demo")
+def test_the_test_command_reruns_data_tests_on_the_last_build(demo_build):
+    run = run_runner(["test", "--select", "stg_raw__orders"], demo_build.database)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr
+    passed = int(run.stdout.strip().splitlines()[-1].split()[0])
+    assert passed >= 5, run.stdout  # the staging model's own tests (keys, enums, ranges)
