@@ -9,7 +9,7 @@ from pathlib import Path
 
 from customer_pyramid import load, mapping
 from customer_pyramid.errors import UserError
-from customer_pyramid.settings import READING_SETTINGS, Settings, iso_date, positive_int, project_var, whole_number
+from customer_pyramid.settings import Settings, iso_date, positive_int, project_var, whole_number
 from customer_pyramid.summary import build_summary
 
 DEMO_RAW_SCHEMA = "demo_raw"
@@ -130,6 +130,18 @@ def generate(args: argparse.Namespace) -> int:
     return 0
 
 
+# The vars that change how the data reads: a build with other values than the last one is a full one.
+READING_VARS = (
+    "raw_schema",
+    "input_files",
+    "reporting_currency",
+    "reporting_time_zone",
+    "source_time_zone",
+    "source_timestamp_formats",
+    "decimal_separator",
+)
+
+
 def _refresh_reason(settings: Settings, data_dir: Path, variables: dict) -> str | None:
     """Why this build must rebuild the incremental models from scratch, or None to build incrementally.
     Incremental builds assume the same data set grew: same folder, same settings, as-of not earlier."""
@@ -142,16 +154,11 @@ def _refresh_reason(settings: Settings, data_dir: Path, variables: dict) -> str 
     if previous.get("data_dir") != str(data_dir.resolve()):
         return "a different data folder than the last build"
     previous_vars = previous.get("vars", {})
-    compared = ["raw_schema", "input_files", *(_var_name(name) for name in READING_SETTINGS)]
-    if any(previous_vars.get(name) != variables.get(name) for name in compared):
+    if any(previous_vars.get(name) != variables.get(name) for name in READING_VARS):
         return "settings differ from the last build"
     if variables.get("as_of_date", "9999-12-31") < (previous.get("as_of_date") or ""):
         return "the as-of date is earlier than the last build's"
     return None
-
-
-def _var_name(setting: str) -> str:
-    return "source_timestamp_formats" if setting == "timestamp_formats" else setting
 
 
 def _state_file(database: Path) -> Path:

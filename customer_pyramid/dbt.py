@@ -64,7 +64,7 @@ def run_dbt(
         argv += ["--vars", json.dumps(variables)]
     argv += args or []
     callbacks = [] if quiet_progress else [Progress()]
-    with _environment(settings.environment()):
+    with temporary_environment(settings.environment()):
         try:
             result = dbtRunner(callbacks=callbacks).invoke(argv)
         finally:
@@ -101,9 +101,10 @@ def _release_warehouse() -> None:
 
 
 @contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """The profile reads the warehouse and its limits from the environment: set them for one dbt
-    invocation and put back what was there (the runner may build several warehouses in one process)."""
+def temporary_environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for a while and put back what was there. The profile reads the
+    warehouse and its limits from the environment: they are set for one dbt invocation, since one
+    process may build several warehouses (the tests do)."""
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:

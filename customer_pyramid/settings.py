@@ -11,7 +11,6 @@ This module imports nothing heavy at load time: `runner.py --help` and argument 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import os
 import re
@@ -35,14 +34,9 @@ BUILD_SETTINGS = (
     "timestamp_formats",
     "decimal_separator",
 )
-# Settings whose change makes the next build a full refresh (the data reads differently).
-READING_SETTINGS = (
-    "reporting_currency",
-    "reporting_time_zone",
-    "source_time_zone",
-    "timestamp_formats",
-    "decimal_separator",
-)
+
+# The flags whose name is not the setting's.
+FLAGS = {"timestamp_formats": "--timestamp-format", "decimal_separator": "--decimal-comma"}
 
 
 @dataclass(frozen=True)
@@ -82,17 +76,12 @@ class Settings:
             "full_refresh": bool(flags.get("full_refresh")),
         }
         for name in BUILD_SETTINGS:
-            value, where = flags.get(name), "--" + name.replace("_", "-")
-            if name == "timestamp_formats":
-                where = "--timestamp-format"
+            value, where = flags.get(name), FLAGS.get(name, "--" + name.replace("_", "-"))
             if value is None and mapping and mapping.get(name) is not None:
                 value, where = mapping[name], f"mapping setting {name}"
             if value is not None:
                 values[name] = _CHECKS[name](where, value)
         return cls(**values)
-
-    def replace(self, **changes: object) -> Settings:
-        return dataclasses.replace(self, **changes)
 
     def dbt_vars(self, raw_schema: str) -> dict[str, object]:
         """The dbt vars of a build: the raw schema and every setting that was given."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import duckdb
 import pytest
 
 from customer_pyramid import cli, commands
+from customer_pyramid.dbt import temporary_environment
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SHARED_DATA = PROJECT_DIR.parent / "shared" / "data"
@@ -43,27 +43,12 @@ class Run:
             return connection.execute(sql).fetchall()
 
 
-@contextlib.contextmanager
-def warehouse_environment(database: Path) -> Iterator[None]:
-    """PYRAMID_DB for the runner in this process, put back afterwards."""
-    values = {"PYRAMID_DB": str(database)}
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def run_runner(args: list[str], database: Path, dbt_args: list[str] | None = None) -> Run:
     """The runner's command line in-process, its output captured. With `dbt_args` (a selection) the
     `build` command builds only those models (commands.build), as a test that checks staging needs."""
     out, err = io.StringIO(), io.StringIO()
-    with warehouse_environment(database), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    warehouse = temporary_environment({"PYRAMID_DB": str(database)})
+    with warehouse, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             if dbt_args:
                 parsed = cli.build_parser().parse_args(args)
@@ -104,15 +89,8 @@ def dbt_paths(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Each test process gets its own dbt target and log folders, so two xdist workers never write
     the same compiled files or partial-parse state."""
     base = tmp_path_factory.mktemp("dbt")
-    values = {"DBT_TARGET_PATH": str(base / "target"), "DBT_LOG_PATH": str(base / "logs")}
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    yield
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    with temporary_environment({"DBT_TARGET_PATH": str(base / "target"), "DBT_LOG_PATH": str(base / "logs")}):
+        yield
 
 
 # ---- builds shared by several test files (each used under its xdist_group)
