@@ -59,28 +59,9 @@ def build(args: argparse.Namespace, dbt_args: list[str] | None = None) -> int:
     check: a selection (`--select +path:models/staging`) makes a partial build, after which no
     summary is printed and the warehouse forgets its last build (so the next build is a full one);
     other arguments (`--exclude-resource-type test`) only leave out what they name."""
-    data_dir = Path(args.data_dir)
-    settings = Settings.resolve(build_flags(args))  # the flags are checked before any file is read
-    if args.mapping:
-        inputs, mapped_settings = mapping.mapped_inputs(data_dir, Path(args.mapping))
-        settings = Settings.resolve(build_flags(args), mapped_settings)
-    else:
-        inputs = load.find_inputs(data_dir)
-    settings.prepare()
     started = time.monotonic()
-    for item in inputs:
-        notes = [load.dialect_note(item.paths[0], item.layout)]
-        notes.append(f"ignored columns: {', '.join(item.ignored)}" if item.ignored else "")
-        notes = "; ".join(note for note in notes if note)
-        print(f"Found {item.name}" + (f" ({notes})" if notes else ""), flush=True)
-    for table, loaded in load.load_inputs(inputs, settings).items():
-        print(f"Loaded {loaded.rows:,} rows into {load.RAW_SCHEMA}.{table}", flush=True)
-        if loaded.malformed_lines:
-            print(
-                f"  set aside {loaded.malformed_lines:,} malformed lines in {load.RAW_SCHEMA}.{load.REJECTS_TABLE} "
-                f"(first: {loaded.first_malformed})",
-                flush=True,
-            )
+    data_dir = Path(args.data_dir)
+    settings, inputs = load_data(args)
     variables = settings.dbt_vars(load.RAW_SCHEMA)
     variables["input_files"] = {item.table.name: item.name for item in inputs}
     refresh = _refresh_reason(settings, data_dir, variables)
@@ -101,6 +82,33 @@ def build(args: argparse.Namespace, dbt_args: list[str] | None = None) -> int:
     print(build_summary(settings, results))
     print(f"Done in {time.monotonic() - started:.0f}s.")
     return 0
+
+
+def load_data(args: argparse.Namespace) -> tuple[Settings, list[load.InputFile]]:
+    """The first half of `build`: check the settings, find the input files (through the mapping, if
+    any), say what was found and load it into the raw schema."""
+    data_dir = Path(args.data_dir)
+    settings = Settings.resolve(build_flags(args))  # the flags are checked before any file is read
+    if args.mapping:
+        inputs, mapped_settings = mapping.mapped_inputs(data_dir, Path(args.mapping))
+        settings = Settings.resolve(build_flags(args), mapped_settings)
+    else:
+        inputs = load.find_inputs(data_dir)
+    settings.prepare()
+    for item in inputs:
+        notes = [load.dialect_note(item.paths[0], item.layout)]
+        notes.append(f"ignored columns: {', '.join(item.ignored)}" if item.ignored else "")
+        notes = "; ".join(note for note in notes if note)
+        print(f"Found {item.name}" + (f" ({notes})" if notes else ""), flush=True)
+    for table, loaded in load.load_inputs(inputs, settings).items():
+        print(f"Loaded {loaded.rows:,} rows into {load.RAW_SCHEMA}.{table}", flush=True)
+        if loaded.malformed_lines:
+            print(
+                f"  set aside {loaded.malformed_lines:,} malformed lines in {load.RAW_SCHEMA}.{load.REJECTS_TABLE} "
+                f"(first: {loaded.first_malformed})",
+                flush=True,
+            )
+    return settings, inputs
 
 
 def test(args: argparse.Namespace) -> int:

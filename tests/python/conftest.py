@@ -43,16 +43,24 @@ class Run:
             return connection.execute(sql).fetchall()
 
 
-def run_runner(args: list[str], database: Path, dbt_args: list[str] | None = None) -> Run:
-    """The runner's command line in-process, its output captured. With `dbt_args` (a selection) the
-    `build` command builds only those models (commands.build), as a test that checks staging needs."""
+def run_runner(args: list[str], database: Path, dbt_args: list[str] | None = None, load_only: bool = False) -> Run:
+    """The runner's command line in-process, its output captured. For `build`: with `dbt_args` (a
+    selection) it builds only those models (commands.build), as a test that checks staging needs;
+    with `load_only` it stops once the files are in the raw tables (commands.load_data)."""
     out, err = io.StringIO(), io.StringIO()
     warehouse = temporary_environment({"PYRAMID_DB": str(database)})
     with warehouse, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            if dbt_args:
+            if dbt_args or load_only:
                 parsed = cli.build_parser().parse_args(args)
-                code = cli.exit_code(lambda: commands.build(parsed, dbt_args))
+
+                def command() -> int:
+                    if load_only:
+                        commands.load_data(parsed)
+                        return 0
+                    return commands.build(parsed, dbt_args)
+
+                code = cli.exit_code(command)
             else:
                 code = cli.main(args)
         except SystemExit as exit_:  # argparse's usage errors and --help
@@ -78,8 +86,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 def runner(tmp_path: Path):
-    def invoke(*args: str, dbt_args: list[str] | None = None) -> Run:
-        return run_runner(list(args), tmp_path / "warehouse.duckdb", dbt_args)
+    def invoke(*args: str, dbt_args: list[str] | None = None, load_only: bool = False) -> Run:
+        return run_runner(list(args), tmp_path / "warehouse.duckdb", dbt_args, load_only)
 
     return invoke
 

@@ -6,12 +6,14 @@ computed here from the generated rows:
 - raising a customer's spend (a larger amount, one more order) never lowers their M score, and adding
   an order never raises their recency_days.
 Each example is two builds into one warehouse: the data set, then the same with one customer changed.
+`make test` tries 3 examples; PROPERTY_EXAMPLES=50 tries more (a few seconds each).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
+import os
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -131,7 +133,7 @@ def scratch(tmp_path_factory) -> Path:
 
 
 @settings(
-    max_examples=3,
+    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "3")),
     deadline=None,
     database=None,
     phases=(Phase.explicit, Phase.generate),
