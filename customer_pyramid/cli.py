@@ -47,6 +47,18 @@ def build_parser(prog: str = "customer-pyramid") -> Parser:
     )
     _add_build_options(build)
 
+    backtest = sub.add_parser(
+        "backtest",
+        help="build as of a past date and measure how the segments and the churn-risk list predicted "
+        "the purchases that followed",
+    )
+    backtest.add_argument("--data-dir", help="folder of input files, as for build (default: the bundled demo data)")
+    backtest.add_argument("--mapping", help="YAML file mapping your files onto the contract, as for build")
+    backtest.add_argument(
+        "--horizon-days", default="180", help="days after the as-of date whose purchases are counted (default 180)"
+    )
+    _add_build_options(backtest, as_of_required=True)
+
     test = sub.add_parser("test", help="run the dbt data and unit tests on the last build")
     test.add_argument("--select", help="dbt selection, e.g. 'staging' or 'stg_raw__orders'")
 
@@ -62,10 +74,13 @@ def build_parser(prog: str = "customer-pyramid") -> Parser:
     return parser
 
 
-def _add_build_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--as-of", help="build as of this date, YYYY-MM-DD (default: the latest valid order date in the data)"
-    )
+def _add_build_options(parser: argparse.ArgumentParser, as_of_required: bool = False) -> None:
+    if as_of_required:
+        parser.add_argument("--as-of", required=True, help="build as of this date, YYYY-MM-DD")
+    else:
+        parser.add_argument(
+            "--as-of", help="build as of this date, YYYY-MM-DD (default: the latest valid order date in the data)"
+        )
     parser.add_argument("--reporting-currency", help="ISO currency code money is reported in (default USD)")
     parser.add_argument("--reporting-time-zone", help="IANA zone for calendar dates (default UTC)")
     parser.add_argument("--source-time-zone", help="IANA zone of timestamps without offset (default UTC)")

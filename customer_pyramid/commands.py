@@ -28,7 +28,7 @@ def run_dbt(*args, **kwargs) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
-    handlers = {"demo": demo, "build": build, "test": test, "generate": generate}
+    handlers = {"demo": demo, "build": build, "backtest": backtest, "test": test, "generate": generate}
     return handlers[args.command](args)
 
 
@@ -41,10 +41,10 @@ def build_flags(args: argparse.Namespace) -> dict[str, object]:
     return flags
 
 
-def demo(args: argparse.Namespace) -> int:
+def demo(args: argparse.Namespace, extra_vars: dict | None = None) -> int:
     settings = Settings.resolve(build_flags(args))
     settings.prepare()
-    variables = settings.dbt_vars(DEMO_RAW_SCHEMA)
+    variables = {**settings.dbt_vars(DEMO_RAW_SCHEMA), **(extra_vars or {})}
     print(f"Building the demo data (seeds in schema {DEMO_RAW_SCHEMA}) ...", flush=True)
     started = time.monotonic()
     results = run_dbt(settings, "build", ["--full-refresh"], variables)
@@ -54,7 +54,7 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def build(args: argparse.Namespace, dbt_args: list[str] | None = None) -> int:
+def build(args: argparse.Namespace, dbt_args: list[str] | None = None, extra_vars: dict | None = None) -> int:
     """Load --data-dir into the raw schema and build. Tests pass `dbt_args` to build only what they
     check: a selection (`--select +path:models/staging`) makes a partial build, after which no
     summary is printed and the warehouse forgets its last build (so the next build is a full one);
@@ -62,7 +62,7 @@ def build(args: argparse.Namespace, dbt_args: list[str] | None = None) -> int:
     started = time.monotonic()
     data_dir = Path(args.data_dir)
     settings, inputs = load_data(args)
-    variables = settings.dbt_vars(load.RAW_SCHEMA)
+    variables = {**settings.dbt_vars(load.RAW_SCHEMA), **(extra_vars or {})}
     variables["input_files"] = {item.table.name: item.name for item in inputs}
     refresh = _refresh_reason(settings, data_dir, variables)
     if refresh:
@@ -82,6 +82,21 @@ def build(args: argparse.Namespace, dbt_args: list[str] | None = None) -> int:
     print(build_summary(settings, results))
     print(f"Done in {time.monotonic() - started:.0f}s.")
     return 0
+
+
+def backtest(args: argparse.Namespace) -> int:
+    """Build as of --as-of (the demo data, or --data-dir as `build` does) with the backtest horizon
+    set, then print what the backtest marts found."""
+    horizon = positive_int("--horizon-days", args.horizon_days)
+    if args.mapping and not args.data_dir:
+        raise UserError("--mapping needs --data-dir (the folder the mapping describes)")
+    extra = {"backtest_horizon_days": horizon}
+    code = build(args, extra_vars=extra) if args.data_dir else demo(args, extra_vars=extra)
+    from customer_pyramid.backtest import backtest_report
+
+    with Settings.resolve().connect() as connection:
+        print(backtest_report(connection))
+    return code
 
 
 def load_data(args: argparse.Namespace) -> tuple[Settings, list[load.InputFile]]:

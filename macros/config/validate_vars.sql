@@ -16,6 +16,7 @@
         {%- endif -%}
         {%- set as_of = as_of_date_var() -%}
         {%- set clock = build_clock() -%}
+        {%- set horizon = backtest_horizon_days() -%}
         {%- do validate_threshold_vars() -%}
     {%- endif -%}
     select 1

@@ -25,6 +25,16 @@
 {%- endmacro %}
 
 
+{#- The date `days` days after `date_expression`. -#}
+{% macro days_after(date_expression, days) -%}
+    {{ return(adapter.dispatch('days_after', 'customer_pyramid')(date_expression, days)) }}
+{%- endmacro %}
+
+{% macro duckdb__days_after(date_expression, days) -%}
+    ({{ date_expression }} + {{ days }})
+{%- endmacro %}
+
+
 {#- Integer division rounding down, for non-negative integers. -#}
 {% macro integer_divide(numerator, denominator) -%}
     {{ return(adapter.dispatch('integer_divide', 'customer_pyramid')(numerator, denominator)) }}

@@ -117,7 +117,9 @@ CDNOW_CALIBRATION_END = "1997-09-30"
 @pytest.fixture(scope="session")
 def cdnow_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
     """The CDNOW sample as published (headerless whitespace text) through examples/cdnow/mapping.yml,
-    as of the end of the calibration period: read by the RFM oracle and the CLV tests."""
+    as of the end of the calibration period, as a backtest over the rest of the sample (273 days):
+    read by the RFM oracle, the CLV tests and the backtest tests."""
     mapping = PROJECT_DIR / "examples" / "cdnow" / "mapping.yml"
-    args = ["build", "--data-dir", str(CDNOW.parent), "--mapping", str(mapping), "--as-of", CDNOW_CALIBRATION_END]
+    args = ["backtest", "--data-dir", str(CDNOW.parent), "--mapping", str(mapping), "--as-of", CDNOW_CALIBRATION_END]
+    args += ["--horizon-days", "273"]
     return built(args, tmp_path_factory.mktemp("cdnow") / "warehouse.duckdb")

@@ -1,0 +1,75 @@
+"""The printed account of a backtest: how the segments and the churn-risk list of the as-of date
+predicted the purchases of the horizon after it (from marts.mart_backtest_segments and
+marts.mart_backtest_churn_risk, which the build fills when backtest_horizon_days is set)."""
+
+from __future__ import annotations
+
+import datetime
+
+SEGMENTATIONS = ("rfm_segment", "lifecycle_stage", "stage_reason", "loyalty_cell", "value_tier")
+
+
+def backtest_report(connection) -> str:
+    segments = connection.execute(
+        "select as_of_date, horizon_days, segmentation, segment, segment_rank, customers, buyers, buying_share, "
+        "rank_correlation, outranked_by from marts.mart_backtest_segments "
+        "order by segmentation, segment_rank desc, segment"
+    ).fetchall()
+    if not segments:
+        return "Backtest: no customers at the as-of date, nothing to measure."
+    as_of, horizon = segments[0][0], segments[0][1]
+    end = as_of + datetime.timedelta(days=horizon)
+    data_end = connection.execute("select max(order_date) from intermediate.int_orders").fetchone()[0]
+    lines = [f"Backtest as of {as_of}: purchases in the next {horizon} days (to {end}); the data ends {data_end}."]
+    if data_end is None or data_end < end:
+        lines.append(
+            f"Warning: the data ends before the horizon does: purchases after {data_end} are missing, so every "
+            "buying share below is too low. Choose an earlier --as-of or a shorter --horizon-days."
+        )
+    lines.append("Share of each segment's customers who bought (segments ranked best first; prospects in brackets):")
+    for segmentation in SEGMENTATIONS:
+        rows = [row for row in segments if row[2] == segmentation]
+        if not rows:
+            continue
+        correlation = rows[0][8]
+        reading = f"rank correlation {correlation:.2f}" if correlation is not None else "rank correlation n/a"
+        shares = ", ".join(
+            f"{segment} {share:.0%} of {customers:,}" if buyers else f"[{segment} {share:.0%} of {customers:,}]"
+            for _, _, _, segment, _, customers, buyers, share, _, _ in rows
+        )
+        lines.append(f"  {segmentation:<16} {reading}: {shares}")
+        for _, _, _, segment, _, _, _, _, _, outranked_by in rows:
+            if outranked_by:
+                lines.append(f"  {'':<16}   {segment} bought less often than lower-ranked {outranked_by}")
+    lines += _churn_risk_lines(connection)
+    return "\n".join(lines)
+
+
+def _churn_risk_lines(connection) -> list[str]:
+    rows = connection.execute(
+        "select risk_level, eligible_buyers, listed, list_precision, list_recall, base_rate, lift, "
+        "listed_buying_share, unlisted_buying_share from marts.mart_backtest_churn_risk "
+        "order by case risk_level when 'all' then 0 when 'high' then 1 when 'medium' then 2 else 3 end"
+    ).fetchall()
+    if not rows or rows[0][1] == 0:
+        return ["Churn-risk list: no buyers it could name."]
+    lines = []
+    for level, eligible, listed, precision, recall, base_rate, lift, listed_share, unlisted_share in rows:
+        name = "Churn-risk list" if level == "all" else f"  risk {level}"
+        if not listed:
+            lines.append(f"{name}: nobody listed")
+            continue
+        lines.append(
+            f"{name}: {listed:,} of {eligible:,} buyers listed; {precision:.0%} of them did not buy (base rate "
+            f"{base_rate:.0%}, lift {_number(lift)}), recall {_percent(recall)}; "
+            f"bought: listed {_percent(listed_share)}, unlisted {_percent(unlisted_share)}"
+        )
+    return lines
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"

@@ -1,0 +1,194 @@
+"""`runner.py backtest`: the backtest marts against a plain-Python recomputation, on the demo data and
+on the CDNOW sample. The segments of the as-of date are read from the marts (they are what is being
+judged, and are tested elsewhere); what followed is counted here from the orders themselves: the
+demo's staged orders, CDNOW's file as published."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from conftest import CDNOW, CDNOW_CALIBRATION_END, PROJECT_DIR, built
+from scipy import stats
+
+SEGMENTATIONS = ("rfm_segment", "lifecycle_stage", "stage_reason", "loyalty_cell", "value_tier")
+DEMO_AS_OF = datetime.date(2025, 6, 30)
+DEMO_HORIZON = 180
+CDNOW_HORIZON = 273  # to 1998-06-30, the end of the sample
+
+
+@pytest.fixture(scope="module")
+def demo_backtest(tmp_path_factory):
+    args = ["backtest", "--as-of", DEMO_AS_OF.isoformat(), "--horizon-days", str(DEMO_HORIZON)]
+    return built(args, tmp_path_factory.mktemp("backtest") / "warehouse.duckdb")
+
+
+def segment_ranks() -> dict[tuple[str, str], int]:
+    """seeds/rules/segment_ranks.csv, read as a file."""
+    lines = (PROJECT_DIR / "seeds" / "rules" / "segment_ranks.csv").read_text().splitlines()[1:]
+    return {(row[0], row[1]): int(row[2]) for row in (line.split(",") for line in lines)}
+
+
+def customers_at_as_of(run) -> dict[str, dict]:
+    rows = run.query(
+        "select d.customer_id, d.is_buyer, coalesce(d.rfm_segment, 'none'), d.lifecycle_stage, l.stage_reason, "
+        "d.loyalty_cell, coalesce(d.value_tier, 'none'), v.value_tier_rank "
+        "from marts.dim_customers as d join marts.fct_customer_lifecycle as l using (customer_id) "
+        "join marts.fct_customer_value as v using (customer_id)"
+    )
+    names = ("is_buyer", *SEGMENTATIONS, "value_tier_rank")
+    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+
+
+def expected_segments(run, outcomes: dict[str, tuple[int, Decimal]]) -> dict[tuple[str, str], dict]:
+    """The segments table recomputed: counts, shares and per-customer figures, Spearman's correlation
+    (scipy) of rank and share over segments with buyers, and the lower-ranked segments that bought more."""
+    ranks = segment_ranks()
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for customer, row in customers_at_as_of(run).items():
+        for segmentation in SEGMENTATIONS:
+            groups[(segmentation, row[segmentation])].append((customer, row))
+    table = {}
+    for (segmentation, segment), members in groups.items():
+        if segmentation == "value_tier":
+            rank = 6 - (members[0][1]["value_tier_rank"] or 6)
+        else:
+            ranked_by = "lifecycle_stage" if segmentation == "stage_reason" else segmentation
+            rank = ranks[(ranked_by, members[0][1][ranked_by])]
+        orders = [outcomes.get(customer, (0, Decimal(0))) for customer, _ in members]
+        table[(segmentation, segment)] = {
+            "segment_rank": rank,
+            "customers": len(members),
+            "buyers": sum(1 for _, row in members if row["is_buyer"]),
+            "customers_buying": sum(1 for count, _ in orders if count),
+            "buying_share": sum(1 for count, _ in orders if count) / len(members),
+            "orders_per_customer": sum(count for count, _ in orders) / len(members),
+            "net_revenue_per_customer": sum(revenue for _, revenue in orders) / len(members),
+        }
+    for segmentation in SEGMENTATIONS:
+        ranked = {key: value for key, value in table.items() if key[0] == segmentation and value["buyers"]}
+        pairs = [(value["segment_rank"], value["buying_share"]) for value in ranked.values()]
+        correlation = stats.spearmanr(*zip(*pairs, strict=True)).statistic if len(pairs) > 1 else None
+        for value in ranked.values():
+            value["rank_correlation"] = correlation
+            value["outranked_by"] = {
+                other[1]
+                for other, low in ranked.items()
+                if low["segment_rank"] < value["segment_rank"] and low["buying_share"] > value["buying_share"]
+            }
+    return table
+
+
+def assert_segments_match(run, outcomes) -> None:
+    built_rows = run.query(
+        "select segmentation, segment, segment_rank, customers, buyers, customers_buying, buying_share, "
+        "orders_per_customer, net_revenue_per_customer, rank_correlation, outranked_by "
+        "from marts.mart_backtest_segments"
+    )
+    expected = expected_segments(run, outcomes)
+    assert {(row[0], row[1]) for row in built_rows} == set(expected)
+    for row in built_rows:
+        want = expected[(row[0], row[1])]
+        assert row[2:6] == (want["segment_rank"], want["customers"], want["buyers"], want["customers_buying"]), row
+        assert row[6] == pytest.approx(want["buying_share"], abs=1e-12)
+        assert row[7] == pytest.approx(want["orders_per_customer"], abs=1e-12)
+        assert abs(row[8] - want["net_revenue_per_customer"]) <= Decimal("0.0001"), row
+        if want["buyers"]:
+            if want["rank_correlation"] is None or want["rank_correlation"] != want["rank_correlation"]:
+                assert row[9] is None, row
+            else:
+                assert row[9] == pytest.approx(want["rank_correlation"], abs=1e-9), row
+            assert set((row[10] or "").split(", ")) - {""} == want["outranked_by"], row
+
+
+def assert_churn_risk_matches(run, outcomes) -> None:
+    customers = customers_at_as_of(run)
+    listed = dict(run.query("select customer_id, risk_level from marts.fct_churn_risk"))
+    eligible = [c for c, row in customers.items() if row["is_buyer"] and row["lifecycle_stage"] != "churned"]
+    not_buying = {c for c in eligible if c not in outcomes}
+    built_rows = {
+        row[0]: row[1:]
+        for row in run.query(
+            "select risk_level, eligible_buyers, not_buying, listed, listed_not_buying, list_precision, list_recall, "
+            "lift from marts.mart_backtest_churn_risk"
+        )
+    }
+    assert set(built_rows) == {"all", "high", "medium", "low"}
+    for level, row in built_rows.items():
+        on_list = {c for c in eligible if c in listed and level in ("all", listed[c])}
+        hits = on_list & not_buying
+        assert row[:4] == (len(eligible), len(not_buying), len(on_list), len(hits)), level
+        if on_list:
+            precision = len(hits) / len(on_list)
+            assert row[4] == pytest.approx(precision, abs=1e-12)
+            assert row[5] == pytest.approx(len(hits) / len(not_buying), abs=1e-12)
+            assert row[6] == pytest.approx(precision / (len(not_buying) / len(eligible)), abs=1e-12)
+        else:
+            assert row[4] is None and row[6] is None
+
+
+def demo_outcomes(run) -> dict[str, tuple[int, Decimal]]:
+    """Valid orders in the horizon per customer, from the staged orders (typed and converted)."""
+    end = DEMO_AS_OF + datetime.timedelta(days=DEMO_HORIZON)
+    outcomes: dict[str, tuple[int, Decimal]] = {}
+    for customer, day, status, net in run.query(
+        "select customer_id, order_date, status, net_amount from staging.stg_raw__orders"
+    ):
+        if status in ("completed", "partially_refunded") and DEMO_AS_OF < day <= end:
+            count, revenue = outcomes.get(customer, (0, Decimal(0)))
+            outcomes[customer] = (count + 1, revenue + net)
+    return outcomes
+
+
+@pytest.mark.xdist_group("backtest")
+def test_demo_backtest_segments_equal_a_plain_python_recomputation(demo_backtest):
+    assert_segments_match(demo_backtest, demo_outcomes(demo_backtest))
+
+
+@pytest.mark.xdist_group("backtest")
+def test_demo_backtest_churn_risk_equals_a_plain_python_recomputation(demo_backtest):
+    assert_churn_risk_matches(demo_backtest, demo_outcomes(demo_backtest))
+
+
+@pytest.mark.xdist_group("backtest")
+def test_the_backtest_prints_what_it_found(demo_backtest):
+    out = demo_backtest.stdout
+    assert "Backtest as of 2025-06-30: purchases in the next 180 days (to 2025-12-27)" in out
+    assert "Warning" not in out
+    assert "  lifecycle_stage  rank correlation " in out
+    assert "Churn-risk list: " in out
+
+
+@pytest.mark.xdist_group("demo")
+def test_an_ordinary_build_leaves_the_backtest_marts_empty(demo_build):
+    for table in ("mart_backtest_segments", "mart_backtest_churn_risk"):
+        assert demo_build.query(f"select count(*) from marts.{table}") == [(0,)]
+
+
+def cdnow_outcomes() -> dict[str, tuple[int, Decimal]]:
+    """Purchases of the 273 days after the calibration end, read from the sample file."""
+    start = datetime.date.fromisoformat(CDNOW_CALIBRATION_END)
+    end = start + datetime.timedelta(days=CDNOW_HORIZON)
+    outcomes: dict[str, tuple[int, Decimal]] = {}
+    for line in CDNOW.read_text().splitlines():
+        _, customer, day, _, amount = line.split()
+        date = datetime.date(int(day[:4]), int(day[4:6]), int(day[6:]))
+        if start < date <= end:
+            count, revenue = outcomes.get(customer, (0, Decimal(0)))
+            outcomes[customer] = (count + 1, revenue + Decimal(amount))
+    return outcomes
+
+
+@pytest.mark.xdist_group("cdnow")
+def test_cdnow_backtest_equals_a_plain_python_recomputation(cdnow_build):
+    outcomes = cdnow_outcomes()
+    # 684 of the 2,357 customers (29.0%) bought in the 273 days after the calibration period
+    assert len(outcomes) == 684
+    assert cdnow_build.query(
+        "select sum(customers), sum(customers_buying) from marts.mart_backtest_segments "
+        "where segmentation = 'lifecycle_stage'"
+    ) == [(2357, 684)]
+    assert_segments_match(cdnow_build, outcomes)
+    assert_churn_risk_matches(cdnow_build, outcomes)
