@@ -42,7 +42,32 @@ def backtest_report(connection) -> str:
             if outranked_by:
                 lines.append(f"  {'':<16}   {segment} bought less often than lower-ranked {outranked_by}")
     lines += _churn_risk_lines(connection)
+    lines += _clv_lines(connection)
     return "\n".join(lines)
+
+
+def _clv_lines(connection) -> list[str]:
+    row = connection.execute(
+        "select customers, predicted_transactions, actual_transactions, naive_transactions, predicted_revenue, "
+        "actual_revenue, mae_transactions, naive_mae_transactions, mae_revenue, naive_mae_revenue, "
+        "top_20pct_actual_revenue_share from marts.mart_backtest_clv where grouping = 'all'"
+    ).fetchone()
+    if row is None:
+        return ["CLV: not measured (the model was not fitted; see marts.fct_clv_model_params)."]
+    customers, predicted, actual, naive, predicted_revenue, actual_revenue = row[:6]
+    mae, naive_mae, mae_revenue, naive_mae_revenue, top_share = row[6:]
+    return [
+        f"CLV of {customers:,} buyers: {predicted:,.0f} purchase days predicted, {actual:,} actual "
+        f"({_change(predicted, actual)}; naive baseline {naive:,.0f}); revenue {predicted_revenue:,.0f} predicted, "
+        f"{actual_revenue:,.0f} actual ({_change(predicted_revenue, actual_revenue)})",
+        f"  mean absolute error per buyer: {mae:.2f} purchase days and {mae_revenue:,.2f} of revenue "
+        f"(naive baseline {naive_mae:.2f} and {naive_mae_revenue:,.2f}); the top 20% by prediction bought "
+        f"{_percent(top_share)} of the revenue",
+    ]
+
+
+def _change(predicted: float, actual: float) -> str:
+    return "n/a" if not actual else f"{(predicted - actual) / actual:+.0%}"
 
 
 def _churn_risk_lines(connection) -> list[str]:

@@ -201,3 +201,104 @@ def _value_tiers(predicted: np.ndarray, shares: tuple[float, float]) -> list[str
     high = np.ceil(shares[0] * len(predicted))
     medium = np.ceil(shares[1] * len(predicted))
     return np.where(position <= high, "high", np.where(position <= medium, "medium", "low")).tolist()
+
+
+BACKTEST_SCHEMA = pa.schema(
+    [
+        ("as_of_date", pa.date32()),
+        ("horizon_days", pa.int32()),
+        ("grouping", pa.string()),
+        ("decile", pa.int32()),
+        ("customers", pa.int64()),
+        ("predicted_transactions", pa.float64()),
+        ("actual_transactions", pa.int64()),
+        ("naive_transactions", pa.float64()),
+        ("predicted_revenue", pa.float64()),
+        ("actual_revenue", pa.float64()),
+        ("naive_revenue", pa.float64()),
+        ("mae_transactions", pa.float64()),
+        ("naive_mae_transactions", pa.float64()),
+        ("mae_revenue", pa.float64()),
+        ("naive_mae_revenue", pa.float64()),
+        ("top_20pct_actual_revenue_share", pa.float64()),
+    ]
+)
+
+
+def backtest_table(summary: pa.Table, params: pa.Table, outcomes: pa.Table, horizon_days: int | None) -> pa.Table:
+    """The CLV model of the as-of date against the horizon after it, one row for all buyers and one per
+    decile of predicted revenue (1 = the top tenth). Transactions are purchase days, as the model
+    counts them. Predicted: BG/NBD expected transactions in the horizon, times the Gamma-Gamma expected
+    value for revenue. Naive baseline: each buyer repeats their past rate (repeat transactions per unit
+    of time since the first purchase) at their mean repeat value. Mean absolute errors are per buyer;
+    the `all` row also gives the top 20% by predicted revenue's share of the actual revenue. Empty
+    outside a backtest (no horizon) or when the model was not fitted."""
+    row = params.to_pylist()[0] if params.num_rows else {"status": "skipped"}
+    if horizon_days is None or row["status"] != "fitted" or summary.num_rows == 0:
+        return BACKTEST_SCHEMA.empty_table()
+    data = _arrays(summary)
+    bg = tuple(row[name] for name in ("r", "alpha", "a", "b"))
+    gg = clv.GammaGammaParams(row["p"], row["q"], row["gamma"], 0.0, True, 0, 0.0, 0)
+    units = horizon_days / row["period_days"]
+    predicted = clv.expected_transactions(bg, units, data["x"], data["t_x"], data["T"])
+    predicted_revenue = predicted * clv.expected_average_value(gg, data["x"], data["m"])
+    naive = np.where(data["T"] > 0, data["x"] / np.where(data["T"] > 0, data["T"], 1.0) * units, 0.0)
+    naive_revenue = naive * data["m"]
+    actual_days, actual_revenue = _outcomes_of(summary, outcomes)
+    order = np.argsort(-predicted_revenue, kind="stable")
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(1, len(order) + 1)
+    deciles = np.ceil(position * 10 / len(order)).astype(np.int64)
+    top = position <= np.ceil(0.2 * len(order))
+    total_actual = actual_revenue.sum()
+    as_of = summary.column("as_of_date")[0].as_py()
+    rows = []
+    for grouping, decile, members in [("all", None, np.ones(len(order), dtype=bool))] + [
+        ("decile", d, deciles == d) for d in range(1, 11)
+    ]:
+        if not members.any():
+            continue
+        rows.append(
+            {
+                "as_of_date": as_of,
+                "horizon_days": horizon_days,
+                "grouping": grouping,
+                "decile": decile,
+                "customers": int(members.sum()),
+                "predicted_transactions": float(predicted[members].sum()),
+                "actual_transactions": int(actual_days[members].sum()),
+                "naive_transactions": float(naive[members].sum()),
+                "predicted_revenue": float(predicted_revenue[members].sum()),
+                "actual_revenue": float(actual_revenue[members].sum()),
+                "naive_revenue": float(naive_revenue[members].sum()),
+                "mae_transactions": float(np.abs(predicted - actual_days)[members].mean()),
+                "naive_mae_transactions": float(np.abs(naive - actual_days)[members].mean()),
+                "mae_revenue": float(np.abs(predicted_revenue - actual_revenue)[members].mean()),
+                "naive_mae_revenue": float(np.abs(naive_revenue - actual_revenue)[members].mean()),
+                "top_20pct_actual_revenue_share": (
+                    float(actual_revenue[top].sum() / total_actual) if grouping == "all" and total_actual else None
+                ),
+            }
+        )
+    return pa.Table.from_pylist(rows, schema=BACKTEST_SCHEMA)
+
+
+def _outcomes_of(summary: pa.Table, outcomes: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """Purchase days and net revenue in the horizon of each buyer of the summary (0 without any)."""
+    found = {
+        customer: (days, float(revenue))
+        for customer, days, revenue in zip(
+            outcomes.column("customer_id").to_pylist(),
+            outcomes.column("purchase_days_in_horizon").to_pylist(),
+            outcomes.column("net_revenue_in_horizon").to_pylist(),
+            strict=True,
+        )
+    }
+    pairs = [found.get(customer, (0, 0.0)) for customer in summary.column("customer_id").to_pylist()]
+    return np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.float64)
+
+
+def horizon_from_config(value) -> int | None:
+    """The backtest_horizon_days var as a Python model's config gives it (text; `None` when unset)."""
+    text = "" if value is None else str(value).strip()
+    return None if text.lower() in ("", "none", "null") else int(float(text))

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import CDNOW, CDNOW_CALIBRATION_END, PROJECT_DIR, built
-from scipy import stats
+from scipy import special, stats
 
 SEGMENTATIONS = ("rfm_segment", "lifecycle_stage", "stage_reason", "loyalty_cell", "value_tier")
 DEMO_AS_OF = datetime.date(2025, 6, 30)
@@ -192,3 +192,123 @@ def test_cdnow_backtest_equals_a_plain_python_recomputation(cdnow_build):
     ) == [(2357, 684)]
     assert_segments_match(cdnow_build, outcomes)
     assert_churn_risk_matches(cdnow_build, outcomes)
+
+
+def bgnbd_expected(params: dict, t: float, x: float, t_x: float, T: float) -> float:
+    """E[Y(t) | x, t_x, T] of the BG/NBD (Fader, Hardie & Lee 2005, eq. 10), written out here with
+    scipy's hypergeometric function: no code of customer_pyramid.clv."""
+    r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
+    growth = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * special.hyp2f1(
+        r + x, b + x, a + b + x - 1, t / (alpha + T + t)
+    )
+    alive = 1 + (a / (b + x - 1)) * ((alpha + T) / (alpha + t_x)) ** (r + x) if x > 0 else 1
+    return (a + b + x - 1) / (a - 1) * growth / alive
+
+
+def test_clv_backtest_table_on_four_buyers():
+    """Deciles, naive baseline, errors and the top-20% share, worked by hand on four buyers."""
+    import pyarrow as pa
+
+    from customer_pyramid.clv_build import backtest_table
+
+    as_of = datetime.date(2025, 6, 30)
+    summary = pa.table(
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "as_of_date": [as_of] * 4,
+            "frequency_x": pa.array([4, 1, 0, 2], pa.int32()),
+            "recency_t_x": [40.0, 10.0, 0.0, 5.0],
+            "age_t": [50.0, 20.0, 10.0, 50.0],
+            "repeat_mean_value": [20.0, 10.0, 0.0, 30.0],
+        }
+    )
+    params = pa.Table.from_pylist(
+        [
+            {
+                "status": "fitted",
+                "r": 0.5,
+                "alpha": 5.0,
+                "a": 0.8,
+                "b": 2.5,
+                "p": 6.0,
+                "q": 4.0,
+                "gamma": 15.0,
+                "period_days": 7.0,
+            }
+        ]
+    )
+    outcomes = pa.table(
+        {"customer_id": ["a", "c"], "purchase_days_in_horizon": [3, 1], "net_revenue_in_horizon": [70.0, 12.0]}
+    )
+    rows = backtest_table(summary, params, outcomes, 70).to_pylist()
+    units = 70 / 7
+    first = {"r": 0.5, "alpha": 5.0, "a": 0.8, "b": 2.5}
+    x, t_x, T, m = [4, 1, 0, 2], [40.0, 10.0, 0.0, 5.0], [50.0, 20.0, 10.0, 50.0], [20.0, 10.0, 0.0, 30.0]
+    predicted = [bgnbd_expected(first, units, *values) for values in zip(x, t_x, T, strict=True)]
+    value = [6.0 * (15.0 + xi * mi) / (6.0 * xi + 4.0 - 1) for xi, mi in zip(x, m, strict=True)]
+    revenue = [p * v for p, v in zip(predicted, value, strict=True)]
+    naive = [xi / Ti * units for xi, Ti in zip(x, T, strict=True)]
+    actual, actual_revenue = [3, 0, 1, 0], [70.0, 0.0, 12.0, 0.0]
+    everyone = rows[0]
+    assert (everyone["grouping"], everyone["decile"], everyone["customers"]) == ("all", None, 4)
+    assert everyone["predicted_transactions"] == pytest.approx(sum(predicted), rel=1e-9)
+    assert everyone["actual_transactions"] == 4
+    assert everyone["naive_transactions"] == pytest.approx(sum(naive), rel=1e-12)
+    assert everyone["naive_revenue"] == pytest.approx(sum(n * mi for n, mi in zip(naive, m, strict=True)))
+    assert everyone["mae_transactions"] == pytest.approx(
+        sum(abs(p - a) for p, a in zip(predicted, actual, strict=True)) / 4, rel=1e-9
+    )
+    # four buyers: deciles 3, 5, 8 and 10 (ceil(position x 10 / 4)); the top 20% is the first buyer
+    ranked = sorted(range(4), key=lambda i: -revenue[i])
+    assert [(row["decile"], row["customers"]) for row in rows[1:]] == [(3, 1), (5, 1), (8, 1), (10, 1)]
+    assert [row["actual_revenue"] for row in rows[1:]] == [actual_revenue[i] for i in ranked]
+    assert everyone["top_20pct_actual_revenue_share"] == pytest.approx(actual_revenue[ranked[0]] / 82.0)
+    assert backtest_table(summary, params, outcomes, None).num_rows == 0
+
+
+def purchase_days_after(rows, start: datetime.date, days: int, buyers: set[str]) -> int:
+    end = start + datetime.timedelta(days=days)
+    return len({(customer, day) for customer, day in rows if start < day <= end and customer in buyers})
+
+
+@pytest.mark.xdist_group("cdnow")
+def test_cdnow_clv_backtest_counts_1882_repeat_days_and_forecasts_from_the_fitted_parameters(cdnow_build):
+    start = datetime.date.fromisoformat(CDNOW_CALIBRATION_END)
+    purchases = []
+    for line in CDNOW.read_text().splitlines():
+        _, customer, day, _, _ = line.split()
+        purchases.append((customer, datetime.date(int(day[:4]), int(day[4:6]), int(day[6:]))))
+    buyers = {customer for customer, day in purchases if day <= start}
+    assert purchase_days_after(purchases, start, CDNOW_HORIZON, buyers) == 1882
+    columns = ["r", "alpha", "a", "b", "period_days"]
+    params = dict(
+        zip(columns, cdnow_build.query(f"select {', '.join(columns)} from marts.fct_clv_model_params")[0], strict=True)
+    )
+    summary = cdnow_build.query("select frequency_x, recency_t_x, age_t from intermediate.int_clv_summary")
+    units = CDNOW_HORIZON / params["period_days"]
+    forecast = sum(bgnbd_expected(params, units, x, t_x, T) for x, t_x, T in summary)
+    naive = sum(x / T * units for x, t_x, T in summary if T > 0)
+    built_row = cdnow_build.query(
+        "select customers, actual_transactions, predicted_transactions, naive_transactions "
+        "from marts.mart_backtest_clv where grouping = 'all'"
+    )[0]
+    assert built_row[:2] == (2357, 1882)
+    assert built_row[2] == pytest.approx(forecast, rel=1e-9)
+    assert built_row[3] == pytest.approx(naive, rel=1e-12)
+    assert cdnow_build.query(
+        "select sum(customers), sum(actual_transactions) from marts.mart_backtest_clv where grouping = 'decile'"
+    ) == [(2357, 1882)]
+    assert "CLV of 2,357 buyers: " in cdnow_build.stdout
+
+
+@pytest.mark.xdist_group("backtest")
+def test_demo_clv_backtest_counts_the_purchase_days_that_followed(demo_backtest):
+    buyers = {row[0] for row in demo_backtest.query("select customer_id from intermediate.int_clv_summary")}
+    rows = demo_backtest.query(
+        "select customer_id, order_date from staging.stg_raw__orders "
+        "where status in ('completed', 'partially_refunded')"
+    )
+    expected = purchase_days_after(rows, DEMO_AS_OF, DEMO_HORIZON, buyers)
+    assert demo_backtest.query("select actual_transactions from marts.mart_backtest_clv where grouping = 'all'") == [
+        (expected,)
+    ]

@@ -15,6 +15,7 @@ final as (
     select
         orders.customer_id,
         count(*) as orders_in_horizon,
+        count(distinct orders.order_date) as purchase_days_in_horizon,
         sum(orders.net_amount) as net_revenue_in_horizon
     from orders
     cross join as_of
