@@ -50,12 +50,13 @@ def _clv_lines(connection) -> list[str]:
     row = connection.execute(
         "select customers, predicted_transactions, actual_transactions, naive_transactions, predicted_revenue, "
         "actual_revenue, mae_transactions, naive_mae_transactions, mae_revenue, naive_mae_revenue, "
-        "top_20pct_actual_revenue_share from marts.mart_backtest_clv where grouping = 'all'"
+        "top_20pct_actual_revenue_share, auc_p_alive, auc_predicted_transactions, auc_recency "
+        "from marts.mart_backtest_clv where grouping = 'all'"
     ).fetchone()
     if row is None:
         return ["CLV: not measured (the model was not fitted; see marts.fct_clv_model_params)."]
     customers, predicted, actual, naive, predicted_revenue, actual_revenue = row[:6]
-    mae, naive_mae, mae_revenue, naive_mae_revenue, top_share = row[6:]
+    mae, naive_mae, mae_revenue, naive_mae_revenue, top_share, auc_alive, auc_expected, auc_recency = row[6:]
     return [
         f"CLV of {customers:,} buyers: {predicted:,.0f} purchase days predicted, {actual:,} actual "
         f"({_change(predicted, actual)}; naive baseline {naive:,.0f}); revenue {predicted_revenue:,.0f} predicted, "
@@ -63,6 +64,8 @@ def _clv_lines(connection) -> list[str]:
         f"  mean absolute error per buyer: {mae:.2f} purchase days and {mae_revenue:,.2f} of revenue "
         f"(naive baseline {naive_mae:.2f} and {naive_mae_revenue:,.2f}); the top 20% by prediction bought "
         f"{_percent(top_share)} of the revenue",
+        f"  who bought again, ranked by (ROC AUC, 0.5 = chance): p_alive {_number(auc_alive)}, expected "
+        f"purchases {_number(auc_expected)}, plain recency {_number(auc_recency)}",
     ]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+from scipy import stats
 
 from customer_pyramid import clv
 
@@ -221,6 +222,9 @@ BACKTEST_SCHEMA = pa.schema(
         ("mae_revenue", pa.float64()),
         ("naive_mae_revenue", pa.float64()),
         ("top_20pct_actual_revenue_share", pa.float64()),
+        ("auc_p_alive", pa.float64()),
+        ("auc_predicted_transactions", pa.float64()),
+        ("auc_recency", pa.float64()),
     ]
 )
 
@@ -231,8 +235,10 @@ def backtest_table(summary: pa.Table, params: pa.Table, outcomes: pa.Table, hori
     counts them. Predicted: BG/NBD expected transactions in the horizon, times the Gamma-Gamma expected
     value for revenue. Naive baseline: each buyer repeats their past rate (repeat transactions per unit
     of time since the first purchase) at their mean repeat value. Mean absolute errors are per buyer;
-    the `all` row also gives the top 20% by predicted revenue's share of the actual revenue. Empty
-    outside a backtest (no horizon) or when the model was not fitted."""
+    the `all` row also gives the top 20% by predicted revenue's share of the actual revenue, and how well
+    three scores rank the buyers who bought again (ROC AUC): p_alive, the expected transactions, and
+    plain recency (the more recent, the likelier). Empty outside a backtest (no horizon) or when the
+    model was not fitted."""
     row = params.to_pylist()[0] if params.num_rows else {"status": "skipped"}
     if horizon_days is None or row["status"] != "fitted" or summary.num_rows == 0:
         return BACKTEST_SCHEMA.empty_table()
@@ -251,6 +257,14 @@ def backtest_table(summary: pa.Table, params: pa.Table, outcomes: pa.Table, hori
     deciles = np.ceil(position * 10 / len(order)).astype(np.int64)
     top = position <= np.ceil(0.2 * len(order))
     total_actual = actual_revenue.sum()
+    bought = actual_days > 0
+    # recency in time units: the larger T - t_x, the longer since the last purchase
+    scores = {
+        "auc_p_alive": clv.p_alive(bg, data["x"], data["t_x"], data["T"]),
+        "auc_predicted_transactions": predicted,
+        "auc_recency": -(data["T"] - data["t_x"]),
+    }
+    aucs = {name: roc_auc(score, bought) for name, score in scores.items()}
     as_of = summary.column("as_of_date")[0].as_py()
     rows = []
     for grouping, decile, members in [("all", None, np.ones(len(order), dtype=bool))] + [
@@ -278,9 +292,21 @@ def backtest_table(summary: pa.Table, params: pa.Table, outcomes: pa.Table, hori
                 "top_20pct_actual_revenue_share": (
                     float(actual_revenue[top].sum() / total_actual) if grouping == "all" and total_actual else None
                 ),
+                **{name: (value if grouping == "all" else None) for name, value in aucs.items()},
             }
         )
     return pa.Table.from_pylist(rows, schema=BACKTEST_SCHEMA)
+
+
+def roc_auc(score: np.ndarray, positive: np.ndarray) -> float | None:
+    """The probability that a random positive scores above a random negative (ties count half): the
+    Mann-Whitney statistic from average ranks. None when either class is empty."""
+    positives = int(positive.sum())
+    negatives = len(positive) - positives
+    if positives == 0 or negatives == 0:
+        return None
+    ranks = stats.rankdata(score)  # ties share their average rank
+    return float((ranks[positive].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
 def _outcomes_of(summary: pa.Table, outcomes: pa.Table) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from conftest import CDNOW, CDNOW_CALIBRATION_END, PROJECT_DIR, built
 from scipy import special, stats
@@ -299,6 +300,27 @@ def test_cdnow_clv_backtest_counts_1882_repeat_days_and_forecasts_from_the_fitte
         "select sum(customers), sum(actual_transactions) from marts.mart_backtest_clv where grouping = 'decile'"
     ) == [(2357, 1882)]
     assert "CLV of 2,357 buyers: " in cdnow_build.stdout
+
+    # ROC AUC for buying again, counted pair by pair over (bought, did not buy), ties half
+    after = {c for c, day in purchases if start < day <= start + datetime.timedelta(days=CDNOW_HORIZON)}
+    ids = [row[0] for row in cdnow_build.query("select customer_id from intermediate.int_clv_summary")]
+    bought = np.array([customer in after for customer in ids])
+    r, alpha, a, b = (params[name] for name in ("r", "alpha", "a", "b"))
+    alive = np.array(
+        [
+            1 / (1 + (a / (b + x - 1)) * ((alpha + T) / (alpha + t_x)) ** (r + x)) if x > 0 else 1.0
+            for x, t_x, T in summary
+        ]
+    )
+    expected = np.array([bgnbd_expected(params, units, x, t_x, T) for x, t_x, T in summary])
+    recency = np.array([-(T - t_x) for x, t_x, T in summary])
+    aucs = cdnow_build.query(
+        "select auc_p_alive, auc_predicted_transactions, auc_recency from marts.mart_backtest_clv "
+        "where grouping = 'all'"
+    )[0]
+    for built_auc, score in zip(aucs, (alive, expected, recency), strict=True):
+        wins = score[bought][:, None] - score[~bought][None, :]
+        assert built_auc == pytest.approx(((wins > 0).sum() + 0.5 * (wins == 0).sum()) / wins.size, abs=1e-9)
 
 
 @pytest.mark.xdist_group("backtest")
