@@ -101,7 +101,7 @@ def test_test_without_a_build(runner):
     assert_one_line_error(runner("test"), "no build found")
 
 
-@pytest.mark.parametrize("command", ["demo", "build", "test", "generate"])
+@pytest.mark.parametrize("command", ["demo", "build", "backtest", "test", "generate"])
 def test_every_command_has_help(runner, command):
     run = runner(command, "--help")
     assert run.returncode == 0
@@ -158,3 +158,12 @@ def test_help_and_bad_arguments_do_not_import_dbt(tmp_path):
     )
     done = fresh_process(sys.executable, "-c", code, str(tmp_path / "nowhere"))
     assert done.stdout.strip().splitlines()[-1] == "[0, 2, 2] []", done.stdout + done.stderr
+
+
+def test_backtest_arguments(runner, tmp_path):
+    assert_one_line_error(runner("backtest"), "--as-of")
+    assert_one_line_error(runner("backtest", "--as-of", "2025-06-30", "--horizon-days", "0"), "--horizon-days", "'0'")
+    assert_one_line_error(runner("backtest", "--as-of", "2025-06-31"), "--as-of", "'2025-06-31'")
+    assert_one_line_error(
+        runner("backtest", "--as-of", "2025-06-30", "--mapping", str(tmp_path / "m.yml")), "--mapping needs --data-dir"
+    )
