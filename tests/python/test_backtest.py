@@ -164,7 +164,7 @@ def test_the_backtest_prints_what_it_found(demo_backtest):
 
 @pytest.mark.xdist_group("demo")
 def test_an_ordinary_build_leaves_the_backtest_marts_empty(demo_build):
-    for table in ("mart_backtest_segments", "mart_backtest_churn_risk"):
+    for table in ("mart_backtest_segments", "mart_backtest_churn_risk", "mart_backtest_clv"):
         assert demo_build.query(f"select count(*) from marts.{table}") == [(0,)]
 
 
