@@ -140,13 +140,13 @@ def predict_table(summary: pa.Table, params: pa.Table, settings: Settings) -> pa
     """One row per buyer: alive probability, expected orders in 30 / 90 / 365 days, expected order
     value, discounted predicted CLV over the horizon, the expected next order date and the predicted
     value tier. All null when the parameters are not `fitted`."""
-    row = params.to_pylist()[0] if params.num_rows else {"status": "skipped"}
+    fitted = _fitted(params)
     count = summary.num_rows
     columns: dict[str, object] = {
         "customer_id": summary.column("customer_id"),
         "as_of_date": summary.column("as_of_date"),
     }
-    if row["status"] != "fitted" or count == 0:
+    if fitted is None or count == 0:
         for name in PREDICTION_COLUMNS:
             columns[name] = pa.nulls(count, pa.float64())
         columns["historic_clv"] = summary.column("lifetime_net_revenue")
@@ -155,8 +155,7 @@ def predict_table(summary: pa.Table, params: pa.Table, settings: Settings) -> pa
         columns["predicted_value_tier"] = pa.nulls(count, pa.string())
         return pa.table(columns)
     data = _arrays(summary)
-    bg = tuple(row[name] for name in ("r", "alpha", "a", "b"))
-    gg = clv.GammaGammaParams(row["p"], row["q"], row["gamma"], 0.0, True, 0, 0.0, 0)
+    bg, gg, _ = fitted
     unit = settings.period_days
     columns["p_alive"] = clv.p_alive(bg, data["x"], data["t_x"], data["T"])
     for days in (30, 90, 365):
@@ -185,6 +184,25 @@ def predict_table(summary: pa.Table, params: pa.Table, settings: Settings) -> pa
     return pa.table(columns)
 
 
+def _fitted(params: pa.Table) -> tuple[tuple, clv.GammaGammaParams, float] | None:
+    """The BG/NBD parameters, the Gamma-Gamma parameters and the time unit in days of a parameter
+    table (fit_table) whose status is `fitted`; None otherwise."""
+    row = params.to_pylist()[0] if params.num_rows else {"status": "skipped"}
+    if row["status"] != "fitted":
+        return None
+    bg = tuple(row[name] for name in ("r", "alpha", "a", "b"))
+    gg = clv.GammaGammaParams(row["p"], row["q"], row["gamma"], 0.0, True, 0, 0.0, 0)
+    return bg, gg, row["period_days"]
+
+
+def _positions(values: np.ndarray) -> np.ndarray:
+    """1-based positions ranked highest first, ties broken by position in the input."""
+    order = np.argsort(-values, kind="stable")
+    position = np.empty(len(values), dtype=np.int64)
+    position[order] = np.arange(1, len(values) + 1)
+    return position
+
+
 def _days_to_next_order(bg: tuple, data: dict, unit: float) -> np.ndarray:
     """The first whole day d (1..365) by which one more purchase is expected (E[orders in d days] >= 1);
     NaN when not expected within a year."""
@@ -196,9 +214,7 @@ def _days_to_next_order(bg: tuple, data: dict, unit: float) -> np.ndarray:
 def _value_tiers(predicted: np.ndarray, shares: tuple[float, float]) -> list[str]:
     """high = the top shares[0] of buyers by predicted CLV, medium = up to shares[1], low = the rest
     (positions ranked highest first, ties broken by position in the summary)."""
-    order = np.argsort(-predicted, kind="stable")
-    position = np.empty(len(predicted), dtype=np.int64)
-    position[order] = np.arange(1, len(predicted) + 1)
+    position = _positions(predicted)
     high = np.ceil(shares[0] * len(predicted))
     medium = np.ceil(shares[1] * len(predicted))
     return np.where(position <= high, "high", np.where(position <= medium, "medium", "low")).tolist()
@@ -239,23 +255,20 @@ def backtest_table(summary: pa.Table, params: pa.Table, outcomes: pa.Table, hori
     three scores rank the buyers who bought again (ROC AUC): p_alive, the expected transactions, and
     plain recency (the more recent, the likelier). Empty outside a backtest (no horizon) or when the
     model was not fitted."""
-    row = params.to_pylist()[0] if params.num_rows else {"status": "skipped"}
-    if horizon_days is None or row["status"] != "fitted" or summary.num_rows == 0:
+    fitted = _fitted(params)
+    if horizon_days is None or fitted is None or summary.num_rows == 0:
         return BACKTEST_SCHEMA.empty_table()
     data = _arrays(summary)
-    bg = tuple(row[name] for name in ("r", "alpha", "a", "b"))
-    gg = clv.GammaGammaParams(row["p"], row["q"], row["gamma"], 0.0, True, 0, 0.0, 0)
-    units = horizon_days / row["period_days"]
+    bg, gg, period_days = fitted
+    units = horizon_days / period_days
     predicted = clv.expected_transactions(bg, units, data["x"], data["t_x"], data["T"])
     predicted_revenue = predicted * clv.expected_average_value(gg, data["x"], data["m"])
     naive = np.where(data["T"] > 0, data["x"] / np.where(data["T"] > 0, data["T"], 1.0) * units, 0.0)
     naive_revenue = naive * data["m"]
     actual_days, actual_revenue = _outcomes_of(summary, outcomes)
-    order = np.argsort(-predicted_revenue, kind="stable")
-    position = np.empty(len(order), dtype=np.int64)
-    position[order] = np.arange(1, len(order) + 1)
-    deciles = np.ceil(position * 10 / len(order)).astype(np.int64)
-    top = position <= np.ceil(0.2 * len(order))
+    position = _positions(predicted_revenue)
+    deciles = np.ceil(position * 10 / len(position)).astype(np.int64)
+    top = position <= np.ceil(0.2 * len(position))
     total_actual = actual_revenue.sum()
     bought = actual_days > 0
     # recency in time units: the larger T - t_x, the longer since the last purchase
@@ -267,7 +280,7 @@ def backtest_table(summary: pa.Table, params: pa.Table, outcomes: pa.Table, hori
     aucs = {name: roc_auc(score, bought) for name, score in scores.items()}
     as_of = summary.column("as_of_date")[0].as_py()
     rows = []
-    for grouping, decile, members in [("all", None, np.ones(len(order), dtype=bool))] + [
+    for grouping, decile, members in [("all", None, np.ones(len(position), dtype=bool))] + [
         ("decile", d, deciles == d) for d in range(1, 11)
     ]:
         if not members.any():

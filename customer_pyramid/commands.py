@@ -9,7 +9,7 @@ from pathlib import Path
 
 from customer_pyramid import load, mapping
 from customer_pyramid.errors import UserError
-from customer_pyramid.settings import Settings, iso_date, positive_int, project_var, whole_number
+from customer_pyramid.settings import BUILD_SETTINGS, Settings, iso_date, positive_int, project_var, whole_number
 from customer_pyramid.summary import build_summary
 
 DEMO_RAW_SCHEMA = "demo_raw"
@@ -34,9 +34,8 @@ def run(args: argparse.Namespace) -> int:
 
 def build_flags(args: argparse.Namespace) -> dict[str, object]:
     """The build settings given on the command line (None where a flag was left out)."""
-    names = ("as_of", "reporting_currency", "reporting_time_zone", "source_time_zone", "decimal_separator")
-    flags: dict[str, object] = {name: getattr(args, name) for name in names}
-    flags["timestamp_formats"] = args.timestamp_formats
+    # each build setting is a flag whose destination has the setting's name (cli._add_build_options)
+    flags: dict[str, object] = {name: getattr(args, name) for name in BUILD_SETTINGS}
     flags["full_refresh"] = args.full_refresh
     return flags
 
