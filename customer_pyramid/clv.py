@@ -6,6 +6,12 @@ Models
   Pareto/NBD Model", Marketing Science 24(2), 275-284.  While alive a customer buys as a Poisson process
   with rate lambda ~ Gamma(r, alpha); after every *repeat* purchase she drops out with probability
   p ~ Beta(a, b).  Equation numbers below refer to this paper.
+* MBG/NBD -- Batislam, Denizel & Filiztekin (2007), "Empirical validation and comparison of models for
+  customer base analysis", International Journal of Research in Marketing 24(3), 201-209.  As BG/NBD,
+  but the customer may also drop out right after her *first* purchase (at time 0), so a one-time buyer
+  who has been silent for long is less likely alive than a recent one (under BG/NBD she is alive with
+  probability 1).  Every formula is BG/NBD's with b + 1 in place of b after each purchase and the
+  dropout term present for x = 0 as well; see ``_shape``.
 * Gamma-Gamma -- Colombo & Jiang (1999), "A stochastic RFM model", Journal of Interactive Marketing 13(3),
   and Fader, Hardie & Lee (2005), "RFM and CLV: Using Iso-Value Curves for Customer Base Analysis",
   Journal of Marketing Research 42(4), 415-430.  Transaction values are Gamma(p, nu) around a customer
@@ -62,6 +68,12 @@ class BgNbdParams:
     iterations: int
     seconds: float
     customers: int
+    model: str = "bgnbd"
+
+
+MODELS = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD"}  # the models fitted, key -> name in the literature
+NBD = "nbd"  # their common limit without dropout (a -> 0): p_alive = 1, see ``fit_nbd``
+NAMES = MODELS | {NBD: "NBD (no dropout)"}
 
 
 @dataclass(frozen=True)
@@ -225,30 +237,62 @@ def _curves_down(mean_ll_and_gradient, log_params: np.ndarray, gradient: np.ndar
 # ----------------------------------------------------------------------------------------------------
 
 
-def _params_tuple(params) -> tuple[float, float, float, float]:
-    """(r, alpha, a, b) from a BgNbdParams or any 4-sequence, checked to be positive."""
+def _params_tuple(params, model: str | None = None) -> tuple[float, float, float, float]:
+    """(r, alpha, a, b) from a BgNbdParams or any 4-sequence, checked to be positive (a and b are not
+    used, and not checked, by the NBD)."""
+    model = _model_of(params, model)
     if isinstance(params, BgNbdParams):
         params = (params.r, params.alpha, params.a, params.b)
     r, alpha, a, b = (float(value) for value in params)
-    if min(r, alpha, a, b) <= 0:
-        raise ValueError(f"BG/NBD parameters must be > 0, got r={r}, alpha={alpha}, a={a}, b={b}")
+    if not (r > 0 and alpha > 0 and (model == NBD or (a > 0 and b > 0))):
+        raise ValueError(f"{NAMES[model]} parameters must be > 0, got r={r}, alpha={alpha}, a={a}, b={b}")
     return r, alpha, a, b
 
 
-def _bgnbd_mean_ll(log_params: np.ndarray, data: dict) -> tuple[float, np.ndarray]:
-    """Mean log-likelihood (FHL 2005 eq. 6) and its gradient with respect to log(r, alpha, a, b).
+def _model_of(params, model: str | None) -> str:
+    """The model a prediction uses: ``model`` when given, else the one a BgNbdParams was fitted as, else BG/NBD."""
+    if model is None:
+        model = params.model if isinstance(params, BgNbdParams) else "bgnbd"
+    if model not in NAMES:
+        raise ValueError(f"unknown purchase model {model!r}: expected one of {', '.join(NAMES)}")
+    return model
 
-    ln L = A1 + ln(exp(A2) + [x > 0] exp(A3)) with
+
+def _shape(model: str, b: float, ux: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """What tells the two models apart, per distinct x: (b', dropout possible, x' >= 1 - ...).
+
+    Both likelihoods are A1 + ln(exp(A2) + [dropout possible] exp(A3)) with
+      A2 = ln B(a, b' + x) - ln B(a, b') - (r + x) ln(alpha + T),
+      A3 = ln B(a + 1, b' + x - 1) - ln B(a, b') - (r + x) ln(alpha + t_x),
+    and, for MBG/NBD, the constant ln B(a, b + 1) - ln B(a, b) = ln(b / (a + b)) added:
+      BG/NBD   b' = b,      dropout possible only after a repeat purchase (x > 0);
+      MBG/NBD  b' = b + 1,  dropout possible after every purchase, the first included (all x).
+    The third value is the x used inside A3 (kept where b' + x - 1 > 0 when A3 is not used).
+    """
+    if model == "mbgnbd":
+        return _shifted_b(model, b), np.ones(len(ux), dtype=bool), ux
+    return b, ux > 0, np.maximum(ux, 1.0)
+
+
+def _shifted_b(model: str, b: float) -> float:
+    """b' of ``_shape``: b + 1 for MBG/NBD, b for BG/NBD."""
+    return b + 1.0 if model == "mbgnbd" else b
+
+
+def _bgnbd_mean_ll(log_params: np.ndarray, data: dict, model: str = "bgnbd") -> tuple[float, np.ndarray]:
+    """Mean log-likelihood and its gradient with respect to log(r, alpha, a, b).
+
+    BG/NBD (FHL 2005 eq. 6): ln L = A1 + ln(exp(A2) + [x > 0] exp(A3)) with
       A1 = ln G(r + x) - ln G(r) + r ln(alpha)
       A2 = ln B(a, b + x) - ln B(a, b) - (r + x) ln(alpha + T)
       A3 = ln B(a + 1, b + x - 1) - ln B(a, b) - (r + x) ln(alpha + t_x).
-    Terms that only depend on x are evaluated once per distinct x (``data["ux"]``).
+    MBG/NBD (Batislam et al. 2007 eq. 2): the same with b + 1 for b and A3 for every x, plus
+    ln(b / (a + b)) (``_shape``).  Terms that only depend on x are evaluated once per distinct x.
     """
-    r, alpha, a, b = np.exp(log_params)
+    r, alpha, a, b_true = np.exp(log_params)
     ux, index, weight = data["ux"], data["index"], data["weight"]
     x, t_x, T = data["x"], data["t_x"], data["T"]
-    repeat = ux > 0
-    ux1 = np.maximum(ux, 1.0)  # keeps b + x - 1 > 0 where A3 is not used
+    b, repeat, ux1 = _shape(model, b_true, ux)
     base = special.betaln(a, b)
     c1 = special.gammaln(r + ux) - special.gammaln(r) + r * np.log(alpha)
     c2 = special.betaln(a, b + ux) - base
@@ -261,6 +305,8 @@ def _bgnbd_mean_ll(log_params: np.ndarray, data: dict) -> tuple[float, np.ndarra
     w3 = np.exp(a3 - mixture)
     total = weight.sum()
     value = _dot(weight, c1[index] + mixture) / total
+    if model == "mbgnbd":
+        value += np.log(b_true) - np.log(a + b_true)
 
     psi_ab, psi_abx = special.digamma(a + b), special.digamma(a + b + ux)
     psi_b = special.digamma(b)
@@ -274,7 +320,10 @@ def _bgnbd_mean_ll(log_params: np.ndarray, data: dict) -> tuple[float, np.ndarra
     d_a += _dot(by_x3, np.where(repeat, special.digamma(a + 1) - special.digamma(a) + psi_ab - psi_abx, 0.0))
     d_b = _dot(by_x2, special.digamma(b + ux) - psi_abx - psi_b + psi_ab)
     d_b += _dot(by_x3, np.where(repeat, special.digamma(b + ux1 - 1) - psi_abx - psi_b + psi_ab, 0.0))
-    gradient = np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b]) / total
+    if model == "mbgnbd":
+        d_a -= total / (a + b_true)
+        d_b += total * (1 / b_true - 1 / (a + b_true))
+    gradient = np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b_true]) / total
     return float(value), gradient
 
 
@@ -285,13 +334,17 @@ def _bgnbd_data(x, t_x, T, weights) -> dict:
     return {"x": x, "t_x": t_x, "T": T, "weight": weight, "ux": ux, "index": index}
 
 
-def bgnbd_log_likelihood(params_tuple, x, t_x, T, weights=None) -> float:
-    """Total BG/NBD log-likelihood (FHL 2005 eq. 6) of (r, alpha, a, b), weighted by ``weights``."""
-    params = np.array(_params_tuple(params_tuple))
+def bgnbd_log_likelihood(params_tuple, x, t_x, T, weights=None, model: str | None = None) -> float:
+    """Total log-likelihood of (r, alpha, a, b), weighted by ``weights``: BG/NBD (FHL 2005 eq. 6) or,
+    with ``model="mbgnbd"``, MBG/NBD (Batislam et al. 2007)."""
+    model = _model_of(params_tuple, model)
+    if model == NBD:
+        raise ValueError("bgnbd_log_likelihood: use nbd_log_likelihood for the NBD")
+    params = np.array(_params_tuple(params_tuple, model))
     data = _bgnbd_data(x, t_x, T, weights)
     if not data["weight"].size:
         return 0.0
-    value, _ = _bgnbd_mean_ll(np.log(params), data)
+    value, _ = _bgnbd_mean_ll(np.log(params), data, model)
     return value * float(data["weight"].sum())
 
 
@@ -303,8 +356,9 @@ def _bgnbd_start(data: dict, initial) -> np.ndarray:
     return np.log(np.array([1.0, 1.0 / rate, 1.0, 1.0]))
 
 
-def fit_bgnbd(x, t_x, T, weights=None, initial=None) -> BgNbdParams:
-    """Fit BG/NBD by maximum likelihood (FHL 2005 eq. 6), optimising log-parameters with BFGS.
+def fit_bgnbd(x, t_x, T, weights=None, initial=None, model: str = "bgnbd") -> BgNbdParams:
+    """Fit BG/NBD by maximum likelihood (FHL 2005 eq. 6), optimising log-parameters with BFGS;
+    ``model="mbgnbd"`` fits MBG/NBD (Batislam et al. 2007) the same way.
 
     ``weights`` (optional) counts how many customers each row stands for, so distinct (x, t_x, T) rows
     with counts give the same fit as the expanded rows; identical rows are aggregated internally anyway.
@@ -318,29 +372,97 @@ def fit_bgnbd(x, t_x, T, weights=None, initial=None) -> BgNbdParams:
     data = _bgnbd_data(x, t_x, T, weights)
     if not np.any((data["T"] > 0) & (data["weight"] > 0)):
         raise ValueError("fit_bgnbd needs at least one customer with T > 0 and a positive weight")
+    model = _model_of(None, model)
     total = float(data["weight"].sum())
-    fit = _maximise(lambda log_params: _bgnbd_mean_ll(log_params, data), _bgnbd_start(data, initial), total)
+    start = _bgnbd_start(data, initial)
+    fit = _maximise(lambda log_params: _bgnbd_mean_ll(log_params, data, model), start, total)
     r, alpha, a, b = (float(value) for value in fit.params)
     seconds = time.perf_counter() - started
-    return BgNbdParams(r, alpha, a, b, fit.log_likelihood, fit.converged, fit.iterations, seconds, round(total))
+    return BgNbdParams(r, alpha, a, b, fit.log_likelihood, fit.converged, fit.iterations, seconds, round(total), model)
 
 
-def _log_odds_dead(params, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """ln(a / (b + x - 1)) + (r + x) ln((alpha + T) / (alpha + t_x)) for x > 0; -inf for x == 0."""
-    r, alpha, a, b = _params_tuple(params)
-    xs = np.maximum(x, 1.0)
-    log_odds = np.log(a) - np.log(b + xs - 1) + (r + xs) * (np.log(alpha + T) - np.log(alpha + t_x))
-    return np.where(x > 0, log_odds, -np.inf)
+def _nbd_mean_ll(log_params: np.ndarray, data: dict) -> tuple[float, np.ndarray]:
+    """Mean NBD log-likelihood and its gradient with respect to log(r, alpha): x purchases in (0, T] of a
+    Poisson process with rate lambda ~ Gamma(r, alpha), ln L = ln G(r + x) - ln G(r) + r ln(alpha) -
+    (r + x) ln(alpha + T) (dropping the terms without parameters), BG/NBD's eq. 6 as a -> 0."""
+    r, alpha = np.exp(log_params)
+    ux, index, weight, x, T = data["ux"], data["index"], data["weight"], data["x"], data["T"]
+    total = weight.sum()
+    by_x = np.bincount(index, weights=weight, minlength=len(ux))
+    log_alpha_T = np.log(alpha + T)
+    value = _dot(by_x, special.gammaln(r + ux) - special.gammaln(r)) + total * r * np.log(alpha)
+    value -= _dot(weight * (r + x), log_alpha_T)
+    d_r = _dot(by_x, special.digamma(r + ux) - special.digamma(r)) + total * np.log(alpha) - _dot(weight, log_alpha_T)
+    d_alpha = total * r / alpha - _dot(weight * (r + x), 1 / (alpha + T))
+    return float(value / total), np.array([d_r * r, d_alpha * alpha]) / total
 
 
-def p_alive(params, x, t_x, T) -> np.ndarray:
-    """P(alive at T | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)).
+def nbd_log_likelihood(r: float, alpha: float, x, T, weights=None) -> float:
+    """Total NBD log-likelihood (see ``_nbd_mean_ll``); equal to BG/NBD's and MBG/NBD's as a -> 0."""
+    data = _bgnbd_data(x, np.zeros(len(np.atleast_1d(x))), T, weights)
+    if not data["weight"].size:
+        return 0.0
+    value, _ = _nbd_mean_ll(np.log(np.array([r, alpha], dtype=np.float64)), data)
+    return value * float(data["weight"].sum())
 
-    FHL 2005 (and the note "Computing P(alive) using the BG/NBD model"): a customer without a repeat
-    purchase cannot have dropped out, so p_alive is exactly 1 for x == 0.
+
+def fit_nbd(x, T, weights=None) -> BgNbdParams:
+    """Fit the NBD (purchasing without dropout) by maximum likelihood; a and b of the result are NaN.
+
+    BG/NBD and MBG/NBD tend to it when the dropout probability goes to 0 (a -> 0): when their fit runs
+    off to that edge, the data show no sign of customers leaving within the calibration period and the
+    maximum likelihood is the NBD's (Ehrenberg 1959; Morrison & Schmittlein 1988). ``converged`` as in
+    ``fit_bgnbd``.
     """
+    started = time.perf_counter()
+    x, T = _vector(x, "x"), _vector(T, "T")
+    data = _bgnbd_data(x, np.zeros(len(x)), T, weights)
+    if not np.any((data["T"] > 0) & (data["weight"] > 0)):
+        raise ValueError("fit_nbd needs at least one customer with T > 0 and a positive weight")
+    total = float(data["weight"].sum())
+    rate = max(_dot(data["weight"], data["x"]), 1.0) / max(_dot(data["weight"], data["T"]), 1e-9)
+    fit = _maximise(lambda log_params: _nbd_mean_ll(log_params, data), np.log(np.array([1.0, 1.0 / rate])), total)
+    r, alpha = (float(value) for value in fit.params)
+    seconds = time.perf_counter() - started
+    return BgNbdParams(
+        r,
+        alpha,
+        float("nan"),
+        float("nan"),
+        fit.log_likelihood,
+        fit.converged,
+        fit.iterations,
+        seconds,
+        round(total),
+        NBD,
+    )
+
+
+def _log_odds_dead(params, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, model: str) -> np.ndarray:
+    """ln(a / (b' + x - 1)) + (r + x) ln((alpha + T) / (alpha + t_x)) where dropout was possible, else -inf
+    (b' and where: ``_shape``)."""
+    r, alpha, a, b = _params_tuple(params, model)
+    if model == NBD:
+        return np.full(len(x), -np.inf)
+    shifted = _shifted_b(model, b)
+    possible = x > 0 if model == "bgnbd" else np.ones(len(x), dtype=bool)
+    xs = np.where(possible, x, 1.0)
+    log_odds = np.log(a) - np.log(shifted + xs - 1) + (r + xs) * (np.log(alpha + T) - np.log(alpha + t_x))
+    return np.where(possible, log_odds, -np.inf)
+
+
+def p_alive(params, x, t_x, T, model: str | None = None) -> np.ndarray:
+    """P(alive at T | x, t_x, T).
+
+    BG/NBD (FHL 2005; the note "Computing P(alive) using the BG/NBD model"):
+      1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)); a customer without a repeat
+      purchase cannot have dropped out, so p_alive is exactly 1 for x == 0.
+    MBG/NBD (Batislam et al. 2007): 1 / (1 + a / (b + x) ((alpha + T) / (alpha + t_x))^(r + x)) for every x.
+    NBD (no dropout): 1.
+    """
+    model = _model_of(params, model)
     x, t_x, T = _rfm_arrays(x, t_x, T)
-    return special.expit(-_log_odds_dead(params, x, t_x, T))
+    return special.expit(-_log_odds_dead(params, x, t_x, T, model))
 
 
 def _growth(r: float, alpha: float, a: float, b: float, t: float, x: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -352,6 +474,7 @@ def _growth(r: float, alpha: float, a: float, b: float, t: float, x: np.ndarray,
     does not blow up for large x or z near 1 (the original 2F1 grows like (1 - z)^(a - 1 - r - x)).
     At a = 1 the expression is 0/0 with a finite limit; within A_NEAR_ONE of it we interpolate linearly
     between a = 1 -+ A_NEAR_ONE (error about A_NEAR_ONE^2).
+    The MBG/NBD numerator is this with b + 1 for b (Batislam et al. 2007 eq. 8).
     """
     if abs(a - 1.0) >= A_NEAR_ONE:
         return _growth_away_from_one(r, alpha, a, b, t, x, T)
@@ -373,30 +496,41 @@ def _growth_away_from_one(
     return c / (a - 1) * bracket
 
 
-def _expected_for_horizons(params, horizons: Sequence[float], x, t_x, T) -> list[np.ndarray]:
+def _expected_for_horizons(params, horizons: Sequence[float], x, t_x, T, model: str | None = None) -> list[np.ndarray]:
     """eq. 10 for several horizons, evaluating 2F1 once per distinct (x, T) and horizon."""
-    r, alpha, a, b = _params_tuple(params)
+    model = _model_of(params, model)
     x, t_x, T = _rfm_arrays(x, t_x, T)
     if not len(x):
         return [np.zeros(0) for _ in horizons]
     (ux, uT), inverse = _group_rows(x, T)
-    alive = special.expit(-_log_odds_dead(params, x, t_x, T))
-    return [_growth(r, alpha, a, b, float(t), ux, uT)[inverse] * alive for t in horizons]
+    alive = special.expit(-_log_odds_dead(params, x, t_x, T, model))
+    return [_growth_of(params, model, float(t), ux, uT)[inverse] * alive for t in horizons]
 
 
-def first_horizon_reaching(params, target: float, horizons: Sequence[float], x, t_x, T) -> np.ndarray:
+def _growth_of(params, model: str, t: float, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Expected purchases in (T, T + t] of a customer alive at T: ``_growth`` (b + 1 for b under MBG/NBD),
+    or (r + x) t / (alpha + T) under the NBD (the mean of lambda ~ Gamma(r + x, alpha + T), times t)."""
+    r, alpha, a, b = _params_tuple(params, model)
+    if model == NBD:
+        return (r + x) * t / (alpha + T)
+    return _growth(r, alpha, a, _shifted_b(model, b), t, x, T)
+
+
+def first_horizon_reaching(
+    params, target: float, horizons: Sequence[float], x, t_x, T, model: str | None = None
+) -> np.ndarray:
     """For each customer, the first of the increasing ``horizons`` at which the expected number of
     transactions (eq. 10) reaches ``target``; NaN when none does. One 2F1 evaluation per distinct
     (x, T) and horizon, one vectorised comparison per horizon: no per-customer loop."""
-    r, alpha, a, b = _params_tuple(params)
+    model = _model_of(params, model)
     x, t_x, T = _rfm_arrays(x, t_x, T)
     found = np.full(len(x), np.nan)
     if not len(x):
         return found
     (ux, uT), inverse = _group_rows(x, T)
-    alive = special.expit(-_log_odds_dead(params, x, t_x, T))
+    alive = special.expit(-_log_odds_dead(params, x, t_x, T, model))
     for horizon in horizons:
-        expected = _growth(r, alpha, a, b, _check_horizon(horizon), ux, uT)[inverse] * alive
+        expected = _growth_of(params, model, _check_horizon(horizon), ux, uT)[inverse] * alive
         reached = np.isnan(found) & (expected >= target)
         found[reached] = horizon
     return found
@@ -409,25 +543,41 @@ def _check_horizon(t: float) -> float:
     return t
 
 
-def expected_transactions(params, t: float, x, t_x, T) -> np.ndarray:
-    """Expected number of transactions in (T, T + t] given x, t_x, T (FHL 2005 eq. 10).
+def expected_transactions(params, t: float, x, t_x, T, model: str | None = None) -> np.ndarray:
+    """Expected number of transactions in (T, T + t] given x, t_x, T (FHL 2005 eq. 10; for MBG/NBD
+    Batislam et al. 2007 eq. 8: b + 1 for b and its own p_alive).
 
     E[Y(t) | x, t_x, T] = (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]
                           / (1 + [x > 0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)),
     i.e. p_alive times the expected purchases of a customer alive at T.  ``t`` is in the same time unit
     as t_x and T.  Evaluated stably, see ``_growth``.
     """
-    return _expected_for_horizons(params, [_check_horizon(t)], x, t_x, T)[0]
+    return _expected_for_horizons(params, [_check_horizon(t)], x, t_x, T, model)[0]
 
 
-def expected_transactions_unconditional(params, t: float) -> float:
-    """E[X(t)] for a customer just acquired (FHL 2005 eq. 9): expected repeat purchases in (0, t].
+def expected_transactions_unconditional(params, t: float, model: str | None = None) -> float:
+    """E[X(t)] for a customer just acquired: expected repeat purchases in (0, t].
 
-    E[X(t)] = (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))].
+    BG/NBD (FHL 2005 eq. 9): E[X(t)] = (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))].
+    MBG/NBD (Batislam et al. 2007 eq. 6): b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; t/(alpha+t))],
+    i.e. eq. 10 at x = t_x = T = 0 in both models.
     """
-    r, alpha, a, b = _params_tuple(params)
     zero = np.zeros(1)
-    return float(_growth(r, alpha, a, b, _check_horizon(t), zero, zero)[0])
+    return float(expected_transactions(params, _check_horizon(t), zero, zero, zero, model)[0])
+
+
+def probability_of_purchase(params, t: float, x, t_x, T, model: str | None = None) -> np.ndarray:
+    """P(at least one transaction in (T, T + t] | x, t_x, T) = p_alive * (1 - ((alpha+T)/(alpha+T+t))^(r+x)).
+
+    In both models a customer alive at T can only drop out right after a purchase, so with none in
+    (T, T + t] she stays alive; given alive, lambda ~ Gamma(r + x, alpha + T) and P(no purchase in t) is
+    that Gamma's Laplace transform at t (FHL 2005 section 3; Batislam et al. 2007).
+    """
+    r, alpha, _, _ = _params_tuple(params, model)
+    t = _check_horizon(t)
+    x, t_x, T = _rfm_arrays(x, t_x, T)
+    none = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
+    return p_alive(params, x, t_x, T, model) * (1.0 - none)
 
 
 # ----------------------------------------------------------------------------------------------------

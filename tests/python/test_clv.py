@@ -98,26 +98,38 @@ def test_holdout_forecast_next_to_actual(cdnow, summary, bg):
 # ---------------------------------------------------------------------------------------------------
 
 
-def _brute_force(params, t: float, x: int, t_x: float, T: float) -> tuple[float, float]:
-    """E[Y(t) | x, t_x, T] and P(alive) by integrating the individual-level model over the prior of (lambda, p)."""
+def _brute_force(params, t: float, x: int, t_x: float, T: float, model: str = "bgnbd") -> dict[str, float]:
+    """E[Y(t) | x, t_x, T], P(alive), P(a purchase in t) and the likelihood by integrating the
+    individual-level model over the prior of (lambda, p): x repeat purchases, the last at t_x, none in
+    (t_x, T]; BG/NBD drops out after a repeat purchase with probability p, MBG/NBD after every purchase
+    (the first included). Alive at T, the expected purchases in t are (1 - exp(-lambda p t)) / p (FHL
+    2005 eq. 7) and the chance of none is exp(-lambda t)."""
     r, alpha, a, b = params
+    log_norm = r * np.log(alpha) - special.gammaln(r) - special.betaln(a, b)
+    survivals = x + 1 if model == "mbgnbd" else x  # purchases after which dropout was possible
 
     def prior(lam: float, p: float) -> float:
-        return lam ** (r - 1) * np.exp(-alpha * lam) * p ** (a - 1) * (1 - p) ** (b - 1)
+        return np.exp(log_norm) * lam ** (r - 1) * np.exp(-alpha * lam) * p ** (a - 1) * (1 - p) ** (b - 1)
 
     def alive(lam: float, p: float) -> float:
-        return (1 - p) ** x * lam**x * np.exp(-lam * T)
+        return (1 - p) ** survivals * lam**x * np.exp(-lam * T)
 
     def dead(lam: float, p: float) -> float:
-        return p * (1 - p) ** (x - 1) * lam**x * np.exp(-lam * t_x) if x > 0 else 0.0
+        if survivals == x and x == 0:
+            return 0.0
+        return p * (1 - p) ** (survivals - 1) * lam**x * np.exp(-lam * t_x)
 
     def integral(function) -> float:
         options = {"epsabs": 0, "epsrel": 1e-9, "limit": 200}
         return integrate.nquad(lambda lam, p: prior(lam, p) * function(lam, p), [[0, np.inf], [0, 1]], opts=options)[0]
 
     evidence = integral(lambda lam, p: alive(lam, p) + dead(lam, p))
-    future = integral(lambda lam, p: alive(lam, p) * -np.expm1(-lam * p * t) / p)
-    return future / evidence, integral(alive) / evidence
+    return {
+        "expected": integral(lambda lam, p: alive(lam, p) * -np.expm1(-lam * p * t) / p) / evidence,
+        "alive": integral(alive) / evidence,
+        "buying": integral(lambda lam, p: alive(lam, p) * -np.expm1(-lam * t)) / evidence,
+        "log_likelihood": np.log(evidence),
+    }
 
 
 @pytest.mark.filterwarnings("ignore::scipy.integrate.IntegrationWarning")
@@ -130,10 +142,18 @@ def _brute_force(params, t: float, x: int, t_x: float, T: float) -> tuple[float,
         ((0.5, 10.0, 1.0, 1.5), 52.0, 3, 12.0, 30.0),
     ],
 )
-def test_expected_transactions_and_p_alive_match_numerical_integration(params, t, x, t_x, T):
-    expected, alive = _brute_force(params, t, x, t_x, T)
-    assert clv.expected_transactions(params, t, [x], [t_x], [T])[0] == pytest.approx(expected, rel=1e-6)
-    assert clv.p_alive(params, [x], [t_x], [T])[0] == pytest.approx(alive, rel=1e-6)
+@pytest.mark.parametrize("model", ["bgnbd", "mbgnbd"])
+def test_predictions_and_likelihood_match_numerical_integration(params, t, x, t_x, T, model):
+    """Both models' closed forms (FHL 2005; Batislam et al. 2007) against the integrals of their story."""
+    reference = _brute_force(params, t, x, t_x, T, model)
+    assert clv.expected_transactions(params, t, [x], [t_x], [T], model)[0] == pytest.approx(
+        reference["expected"], rel=1e-6
+    )
+    assert clv.p_alive(params, [x], [t_x], [T], model)[0] == pytest.approx(reference["alive"], rel=1e-6)
+    buying = clv.probability_of_purchase(params, t, [x], [t_x], [T], model)[0]
+    assert buying == pytest.approx(reference["buying"], rel=1e-6)
+    ours = clv.bgnbd_log_likelihood(params, [x], [t_x], [T], model=model)
+    assert ours == pytest.approx(reference["log_likelihood"], rel=1e-7)
 
 
 def _alive_purchases_by_quadrature(r: float, alpha: float, a: float, b: float, t: float, x: int, T: float) -> float:
@@ -227,6 +247,94 @@ def test_predicted_clv_sums_discounted_monthly_increments(summary, bg, gg):
     assert np.all(clv.predicted_clv(bg, gg, *columns, 0.0, month, 0.01) == 0)
     partial = clv.predicted_clv(bg, gg, *columns, 1.5 * month, month, 0.0)
     assert np.allclose(partial, clv.predicted_clv(bg, gg, *columns, 1.5 * month, 1.5 * month, 0.0))
+
+
+# ---------------------------------------------------------------------------------------------------
+# MBG/NBD and the NBD limit
+# ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mbg(summary) -> clv.BgNbdParams:
+    return clv.fit_bgnbd(summary["x"], summary["t_x"], summary["T"], model="mbgnbd")
+
+
+def test_mbgnbd_fits_cdnow_as_a_proper_maximum(summary, mbg, bg):
+    assert mbg.converged and mbg.model == "mbgnbd" and mbg.customers == 2357
+    at_fit = clv.bgnbd_log_likelihood(mbg, summary["x"], summary["t_x"], summary["T"])
+    assert at_fit == pytest.approx(mbg.log_likelihood, rel=1e-12)
+    for step in np.eye(4) * 0.01:
+        for sign in (1, -1):
+            moved = np.array([mbg.r, mbg.alpha, mbg.a, mbg.b]) * (1 + sign * step)
+            assert clv.bgnbd_log_likelihood(moved, summary["x"], summary["t_x"], summary["T"], model="mbgnbd") < at_fit
+    # the same data, a different story: one-time buyers may have left, so they are not all alive
+    alive = clv.p_alive(mbg, summary["x"], summary["t_x"], summary["T"])
+    one_time = summary["x"] == 0
+    assert np.all(alive[one_time] < 1) and np.all(
+        clv.p_alive(bg, summary["x"], summary["t_x"], summary["T"])[one_time] == 1
+    )
+    # and among one-time buyers, the longer silent the less likely alive
+    order = np.argsort(summary["T"][one_time])
+    assert np.all(np.diff(alive[one_time][order]) <= 0)
+
+
+def test_mbgnbd_gradient_matches_finite_differences(summary):
+    data = clv._bgnbd_data(summary["x"], summary["t_x"], summary["T"], None)
+    for point in ([0.5, 5.0, 0.8, 2.0], [2.0, 0.5, 3.0, 0.2]):
+        log_params = np.log(point)
+        _, gradient = clv._bgnbd_mean_ll(log_params, data, "mbgnbd")
+        numeric = [
+            (
+                clv._bgnbd_mean_ll(log_params + step, data, "mbgnbd")[0]
+                - clv._bgnbd_mean_ll(log_params - step, data, "mbgnbd")[0]
+            )
+            / 2e-6
+            for step in np.eye(4) * 1e-6
+        ]
+        assert gradient == pytest.approx(numeric, rel=1e-5, abs=1e-8)
+
+
+def test_unconditional_mbgnbd_is_batislam_eq_6(mbg):
+    r, alpha, a, b = mbg.r, mbg.alpha, mbg.a, mbg.b
+    for t in (1.0, 39.0, 200.0):
+        closed = b / (a - 1) * (1 - (alpha / (alpha + t)) ** r * special.hyp2f1(r, b + 1, a + b, t / (alpha + t)))
+        assert clv.expected_transactions_unconditional(mbg, t) == pytest.approx(closed, rel=1e-9)
+
+
+def test_probability_of_purchase_is_below_p_alive_and_grows_with_the_horizon(summary, mbg):
+    columns = (summary["x"], summary["t_x"], summary["T"])
+    alive = clv.p_alive(mbg, *columns)
+    short, long = (clv.probability_of_purchase(mbg, t, *columns) for t in (4.0, 52.0))
+    assert np.all(short < long) and np.all(long < alive) and np.all(short > 0)
+    assert np.all(clv.probability_of_purchase(mbg, 0.0, *columns) == 0)
+
+
+def test_the_nbd_is_the_limit_without_dropout():
+    rng = np.random.default_rng(11)
+    n = 4000
+    T = rng.uniform(10, 50, n)
+    x = rng.poisson(rng.gamma(0.7, 1 / 8.0, n) * T)  # nobody ever leaves
+    t_x = np.where(x > 0, T * rng.beta(np.maximum(x, 1), 1), 0.0)
+    nbd = clv.fit_nbd(x, T)
+    assert nbd.converged and nbd.model == "nbd" and np.isnan(nbd.a)
+    assert (nbd.r, nbd.alpha) == pytest.approx((0.7, 8.0), rel=0.15)
+    # the likelihood of either model as a -> 0 is the NBD's
+    for model in ("bgnbd", "mbgnbd"):
+        edge = clv.bgnbd_log_likelihood((nbd.r, nbd.alpha, 1e-12, 5.0), x, t_x, T, model=model)
+        assert edge == pytest.approx(clv.nbd_log_likelihood(nbd.r, nbd.alpha, x, T), rel=1e-9)
+    # predictions: always alive, purchases at the posterior mean rate
+    assert np.all(clv.p_alive(nbd, x, t_x, T) == 1)
+    expected = clv.expected_transactions(nbd, 13.0, x, t_x, T)
+    assert expected == pytest.approx((nbd.r + x) * 13.0 / (nbd.alpha + T), rel=1e-12)
+    buying = clv.probability_of_purchase(nbd, 13.0, x, t_x, T)
+    assert buying == pytest.approx(1 - ((nbd.alpha + T) / (nbd.alpha + T + 13.0)) ** (nbd.r + x), rel=1e-12)
+
+
+def test_unknown_model_is_rejected():
+    with pytest.raises(ValueError, match="unknown purchase model"):
+        clv.p_alive(CDNOW_BG, [1], [1], [2], model="pareto")
+    with pytest.raises(ValueError, match="nbd_log_likelihood"):
+        clv.bgnbd_log_likelihood(CDNOW_BG, [1], [1], [2], model="nbd")
 
 
 # ---------------------------------------------------------------------------------------------------
