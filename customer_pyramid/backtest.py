@@ -12,7 +12,7 @@ SEGMENTATIONS = ("rfm_segment", "lifecycle_stage", "stage_reason", "loyalty_cell
 def backtest_report(connection) -> str:
     segments = connection.execute(
         "select as_of_date, horizon_days, segmentation, segment, segment_rank, customers, buyers, buying_share, "
-        "rank_correlation, outranked_by from marts.mart_backtest_segments "
+        "is_ranked, rank_correlation, outranked_by from marts.mart_backtest_segments "
         "order by segmentation, segment_rank desc, segment"
     ).fetchall()
     if not segments:
@@ -26,19 +26,22 @@ def backtest_report(connection) -> str:
             f"Warning: the data ends before the horizon does: purchases after {data_end} are missing, so every "
             "buying share below is too low. Choose an earlier --as-of or a shorter --horizon-days."
         )
-    lines.append("Share of each segment's customers who bought (segments ranked best first; prospects in brackets):")
+    lines.append(
+        "Share of each segment's customers who bought (segments ranked best first; in brackets: prospects and "
+        "segments too small to rank)"
+    )
     for segmentation in SEGMENTATIONS:
         rows = [row for row in segments if row[2] == segmentation]
         if not rows:
             continue
-        correlation = rows[0][8]
+        correlation = rows[0][9]
         reading = f"rank correlation {correlation:.2f}" if correlation is not None else "rank correlation n/a"
         shares = ", ".join(
-            f"{segment} {share:.0%} of {customers:,}" if buyers else f"[{segment} {share:.0%} of {customers:,}]"
-            for _, _, _, segment, _, customers, buyers, share, _, _ in rows
+            f"{segment} {share:.0%} of {customers:,}" if ranked else f"[{segment} {share:.0%} of {customers:,}]"
+            for _, _, _, segment, _, customers, _, share, ranked, _, _ in rows
         )
         lines.append(f"  {segmentation:<16} {reading}: {shares}")
-        for _, _, _, segment, _, _, _, _, _, outranked_by in rows:
+        for _, _, _, segment, _, _, _, _, _, _, outranked_by in rows:
             if outranked_by:
                 lines.append(f"  {'':<16}   {segment} bought less often than lower-ranked {outranked_by}")
     lines += _churn_risk_lines(connection)
@@ -50,13 +53,16 @@ def _clv_lines(connection) -> list[str]:
     row = connection.execute(
         "select customers, predicted_transactions, actual_transactions, naive_transactions, predicted_revenue, "
         "actual_revenue, mae_transactions, naive_mae_transactions, mae_revenue, naive_mae_revenue, "
-        "top_20pct_actual_revenue_share, auc_p_alive, auc_predicted_transactions, auc_recency "
+        "top_20pct_actual_revenue_share, auc_p_alive, auc_purchase_probability, auc_predicted_transactions, "
+        "auc_recency "
         "from marts.mart_backtest_clv where grouping = 'all'"
     ).fetchone()
     if row is None:
         return ["CLV: not measured (the model was not fitted; see marts.fct_clv_model_params)."]
     customers, predicted, actual, naive, predicted_revenue, actual_revenue = row[:6]
-    mae, naive_mae, mae_revenue, naive_mae_revenue, top_share, auc_alive, auc_expected, auc_recency = row[6:]
+    mae, naive_mae, mae_revenue, naive_mae_revenue, top_share, auc_alive, auc_buying, auc_expected, auc_recency = row[
+        6:
+    ]
     return [
         f"CLV of {customers:,} buyers: {predicted:,.0f} purchase days predicted, {actual:,} actual "
         f"({_change(predicted, actual)}; naive baseline {naive:,.0f}); revenue {predicted_revenue:,.0f} predicted, "
@@ -64,8 +70,9 @@ def _clv_lines(connection) -> list[str]:
         f"  mean absolute error per buyer: {mae:.2f} purchase days and {mae_revenue:,.2f} of revenue "
         f"(naive baseline {naive_mae:.2f} and {naive_mae_revenue:,.2f}); the top 20% by prediction bought "
         f"{_percent(top_share)} of the revenue",
-        f"  who bought again, ranked by (ROC AUC, 0.5 = chance): p_alive {_number(auc_alive)}, expected "
-        f"purchases {_number(auc_expected)}, plain recency {_number(auc_recency)}",
+        f"  who bought again, ranked by (ROC AUC, 0.5 = chance): p_alive {_number(auc_alive)}, probability of "
+        f"buying in the horizon {_number(auc_buying)}, expected purchases {_number(auc_expected)}, "
+        f"plain recency {_number(auc_recency)}",
     ]
 
 
@@ -76,14 +83,15 @@ def _change(predicted: float, actual: float) -> str:
 def _churn_risk_lines(connection) -> list[str]:
     rows = connection.execute(
         "select risk_level, eligible_buyers, listed, list_precision, list_recall, base_rate, lift, "
-        "listed_buying_share, unlisted_buying_share from marts.mart_backtest_churn_risk "
-        "order by case risk_level when 'all' then 0 when 'high' then 1 when 'medium' then 2 else 3 end"
+        "listed_buying_share, unlisted_buying_share, score_auc from marts.mart_backtest_churn_risk "
+        "order by case risk_level when 'all' then 0 when 'high' then 1 when 'medium' then 2 "
+        "when 'low' then 3 else 4 end"
     ).fetchall()
     if not rows or rows[0][1] == 0:
         return ["Churn-risk list: no buyers it could name."]
-    lines = []
-    for level, eligible, listed, precision, recall, base_rate, lift, listed_share, unlisted_share in rows:
-        name = "Churn-risk list" if level == "all" else f"  risk {level}"
+    lines = [f"Churn-risk score: ranks who did not buy with ROC AUC {_number(rows[0][-1])} (0.5 = chance)"]
+    for level, eligible, listed, precision, recall, base_rate, lift, listed_share, unlisted_share, _ in rows:
+        name = "Churn-risk list (high and medium)" if level == "all" else f"  risk {level}"
         if not listed:
             lines.append(f"{name}: nobody listed")
             continue

@@ -19,6 +19,9 @@ from customer_pyramid import clv
 
 PARAM_COLUMNS = ("r", "alpha", "a", "b", "p", "q", "gamma")
 NEXT_ORDER_MAX_DAYS = 365
+CLV_MODELS = ("auto", *clv.MODELS)
+SELECTION_TIE = 0.001  # auto: holdout errors within 0.1% of each other are a tie, kept by BG/NBD
+NBD_LIMIT_TOLERANCE = 1e-3  # a fit no better than the NBD by more than this log-likelihood is at its limit
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,12 @@ class Settings:
     horizon_months: int = 12
     monthly_discount_rate: float = 0.01
     tier_shares: tuple[float, float] = (0.2, 0.5)
+    model: str = "auto"
+    purchase_horizon_days: int = 90
+
+    def __post_init__(self) -> None:
+        if self.model not in CLV_MODELS:
+            raise ValueError(f"var clv_model must be one of {', '.join(CLV_MODELS)}, got {self.model!r}")
 
     @classmethod
     def from_config(cls, get) -> Settings:
@@ -41,6 +50,8 @@ class Settings:
             horizon_months=int(float(get("clv_horizon_months"))),
             monthly_discount_rate=float(get("clv_monthly_discount_rate")),
             tier_shares=(float(shares[0]), float(shares[1])),
+            model=str(get("clv_model")),
+            purchase_horizon_days=int(float(get("churn_risk_horizon_days"))),
         )
 
 
@@ -62,12 +73,14 @@ def _arrays(summary: pa.Table) -> dict[str, np.ndarray]:
 
 
 def fit_table(summary: pa.Table, settings: Settings) -> pa.Table:
-    """One row: the fitted parameters, log-likelihoods, customers used, window, status and timing.
-    Too few buyers, nobody repeating, or a failed fit give status `skipped` / `not_converged` with
-    the reason in `message`, never an exception: the rest of the build goes on."""
+    """One row: the purchase model used and why, the fitted parameters, log-likelihoods, customers used,
+    window, status and timing. Too few buyers, nobody repeating, or a failed fit give status `skipped` /
+    `not_converged` with the reason in `message`, never an exception: the rest of the build goes on."""
     started = time.perf_counter()
     row: dict = {name: None for name in PARAM_COLUMNS}
-    row |= {"bgnbd_log_likelihood": None, "gamma_gamma_log_likelihood": None, "gamma_gamma_customers": 0}
+    row |= {"model": None, "model_selection": None, "purchase_log_likelihood": None}
+    row |= {"gamma_gamma_log_likelihood": None, "gamma_gamma_customers": 0}
+    row |= {f"{name}_holdout_rmse": None for name in clv.MODELS} | {"split_date": None, "split_customers": None}
     buyers = summary.num_rows
     row["customers"] = buyers
     row["calibration_start"] = _min_date(summary, "first_purchase_date")
@@ -79,22 +92,115 @@ def fit_table(summary: pa.Table, settings: Settings) -> pa.Table:
     if not np.any(data["x"] > 0):
         return _finish(row, "skipped", "no buyer has a repeat purchase: the models cannot be fitted", started)
     try:
-        bg = clv.fit_bgnbd(data["x"], data["t_x"], data["T"])
+        fits = {name: _fit_purchase(name, data["x"], data["t_x"], data["T"]) for name in _candidates(settings)}
+        bg, reason = _select(fits, summary, settings, row)
         gg = clv.fit_gamma_gamma(data["x"], data["m"])
     except (ValueError, FloatingPointError, np.linalg.LinAlgError) as error:
         return _finish(row, "not_converged", f"the fit failed: {error}", started)
-    row |= {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b, "p": gg.p, "q": gg.q, "gamma": gg.gamma}
+    dropout = {"a": None, "b": None} if bg.model == clv.NBD else {"a": bg.a, "b": bg.b}
+    row |= {"r": bg.r, "alpha": bg.alpha, **dropout, "p": gg.p, "q": gg.q, "gamma": gg.gamma}
     row |= {
-        "bgnbd_log_likelihood": bg.log_likelihood,
+        "model": bg.model,
+        "model_selection": reason,
+        "purchase_log_likelihood": bg.log_likelihood,
         "gamma_gamma_log_likelihood": gg.log_likelihood,
         "gamma_gamma_customers": gg.customers,
     }
     if not (bg.converged and gg.converged):
-        which = [name for name, fit in (("BG/NBD", bg), ("Gamma-Gamma", gg)) if not fit.converged]
+        which = [name for name, fit in ((clv.NAMES[bg.model], bg), ("Gamma-Gamma", gg)) if not fit.converged]
         return _finish(row, "not_converged", f"{' and '.join(which)} did not converge", started)
     if gg.q <= 1:
         return _finish(row, "not_converged", f"Gamma-Gamma q = {gg.q:.3f} <= 1: the mean spend is infinite", started)
     return _finish(row, "fitted", "fitted", started)
+
+
+def _candidates(settings: Settings) -> tuple[str, ...]:
+    return tuple(clv.MODELS) if settings.model == "auto" else (settings.model,)
+
+
+def _fit_purchase(model: str, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> clv.BgNbdParams:
+    """The model fitted; or, when its fit does not converge and is no better than the NBD (within
+    NBD_LIMIT_TOLERANCE), the NBD: the maximum is at the edge where nobody drops out (a -> 0), which
+    both models reach as a limit (clv.fit_nbd)."""
+    fit = clv.fit_bgnbd(x, t_x, T, model=model)
+    if fit.converged:
+        return fit
+    nbd = clv.fit_nbd(x, T)
+    if nbd.converged and nbd.log_likelihood >= fit.log_likelihood - NBD_LIMIT_TOLERANCE:
+        return nbd
+    return fit
+
+
+def _described(name: str, fit: clv.BgNbdParams) -> str:
+    if fit.model == clv.NBD:
+        return f"{clv.MODELS[name]} reaches its no-dropout limit, the NBD"
+    return clv.MODELS[name]
+
+
+def _select(fits: dict, summary: pa.Table, settings: Settings, row: dict) -> tuple[clv.BgNbdParams, str]:
+    """The purchase model to use and why (``model_selection``); fills the holdout columns of ``row``.
+
+    A fixed clv_model is used as it is. With `auto`, only models that converged on all buyers compete:
+    each is fitted again on the calibration period up to the split date (int_clv_summary) and predicts
+    every customer's transactions after it; the smaller root mean squared error per customer wins, BG/NBD on
+    a tie (within SELECTION_TIE). Without a usable split (too few customers before it, or a split fit
+    that did not converge) the higher log-likelihood on all buyers decides (both have four parameters).
+    """
+    if settings.model != "auto":
+        return fits[settings.model], f"clv_model = {settings.model}: {_described(settings.model, fits[settings.model])}"
+    usable = {name: fit for name, fit in fits.items() if fit.converged}
+    if not usable:
+        return fits["bgnbd"], "auto: neither model converged on all buyers"
+    if all(fit.model == clv.NBD for fit in usable.values()):
+        return usable[next(iter(usable))], "auto: both models reach their no-dropout limit, the NBD"
+    if len(usable) == 1:
+        ((name, fit),) = usable.items()
+        other = next(clv.MODELS[other] for other in fits if other != name)
+        return fit, f"auto: {_described(name, fit)}; {other} did not converge on all buyers"
+    errors = _holdout_errors(summary, settings, row)
+    if errors is None:
+        name = max(usable, key=lambda key: usable[key].log_likelihood)
+        customers = row["split_customers"] or 0
+        return usable[name], (
+            f"auto: {_described(name, usable[name])}, the higher log-likelihood on all buyers "
+            f"(no usable holdout: {customers} customers before the split)"
+        )
+    best = min(errors.values())
+    name = "bgnbd" if errors["bgnbd"] <= best * (1 + SELECTION_TIE) else min(errors, key=errors.get)
+    shown = ", ".join(f"{clv.MODELS[key]} {value:.4f}" for key, value in errors.items())
+    return usable[name], (
+        f"auto: {_described(name, usable[name])}, the smaller holdout RMSE per customer after "
+        f"{row['split_date']} ({shown})"
+    )
+
+
+def _holdout_errors(summary: pa.Table, settings: Settings, row: dict) -> dict[str, float] | None:
+    """Root mean squared error per customer of each model's forecast of the transactions after the split
+    date (squared, not absolute: the expected value minimises the squared error, while the absolute error
+    rewards forecasting the median, 0 for most customers, i.e. under-forecasting),
+    fitted on the data before it; None when the split leaves fewer than clv_min_buyers customers, nobody
+    repeating before it, or a fit that does not converge."""
+    held = summary.column("split_frequency_x").is_valid()
+    split = summary.filter(held)
+    row["split_customers"] = split.num_rows
+    row["split_date"] = _min_date(summary, "split_date")
+    if split.num_rows < settings.min_buyers:
+        return None
+    x = split.column("split_frequency_x").to_numpy().astype(np.float64)
+    t_x = split.column("split_recency_t_x").to_numpy().astype(np.float64)
+    T = split.column("split_age_t").to_numpy().astype(np.float64)
+    actual = split.column("split_held_out_x").to_numpy().astype(np.float64)
+    if not np.any(x > 0):
+        return None
+    horizon = float(np.max(split.column("age_t").to_numpy() - T))
+    errors = {}
+    for name in clv.MODELS:
+        fit = _fit_purchase(name, x, t_x, T)
+        if not fit.converged:
+            return None
+        errors[name] = float(np.sqrt(np.square(clv.expected_transactions(fit, horizon, x, t_x, T) - actual).mean()))
+        row[f"{name}_holdout_rmse"] = errors[name]
+    return errors
 
 
 def _min_date(summary: pa.Table, column: str) -> datetime.date | None:
@@ -110,12 +216,17 @@ def _finish(row: dict, status: str, message: str, started: float) -> pa.Table:
 
 
 PARAMS_SCHEMA = pa.schema(
-    [(name, pa.float64()) for name in PARAM_COLUMNS]
+    [("model", pa.string()), ("model_selection", pa.string())]
+    + [(name, pa.float64()) for name in PARAM_COLUMNS]
     + [
-        ("bgnbd_log_likelihood", pa.float64()),
+        ("purchase_log_likelihood", pa.float64()),
         ("gamma_gamma_log_likelihood", pa.float64()),
         ("customers", pa.int64()),
         ("gamma_gamma_customers", pa.int64()),
+        ("bgnbd_holdout_rmse", pa.float64()),
+        ("mbgnbd_holdout_rmse", pa.float64()),
+        ("split_date", pa.date32()),
+        ("split_customers", pa.int64()),
         ("calibration_start", pa.date32()),
         ("calibration_end", pa.date32()),
         ("period_days", pa.float64()),
@@ -128,6 +239,7 @@ PARAMS_SCHEMA = pa.schema(
 
 PREDICTION_COLUMNS = (
     "p_alive",
+    "purchase_probability",
     "expected_orders_30d",
     "expected_orders_90d",
     "expected_orders_365d",
@@ -137,7 +249,8 @@ PREDICTION_COLUMNS = (
 
 
 def predict_table(summary: pa.Table, params: pa.Table, settings: Settings) -> pa.Table:
-    """One row per buyer: alive probability, expected orders in 30 / 90 / 365 days, expected order
+    """One row per buyer: alive probability, probability of a purchase within churn_risk_horizon_days,
+    expected orders in 30 / 90 / 365 days, expected order
     value, discounted predicted CLV over the horizon, the expected next order date and the predicted
     value tier. All null when the parameters are not `fitted`."""
     fitted = _fitted(params)
@@ -158,6 +271,8 @@ def predict_table(summary: pa.Table, params: pa.Table, settings: Settings) -> pa
     bg, gg, _ = fitted
     unit = settings.period_days
     columns["p_alive"] = clv.p_alive(bg, data["x"], data["t_x"], data["T"])
+    horizon = settings.purchase_horizon_days / unit
+    columns["purchase_probability"] = clv.probability_of_purchase(bg, horizon, data["x"], data["t_x"], data["T"])
     for days in (30, 90, 365):
         expected = clv.expected_transactions(bg, days / unit, data["x"], data["t_x"], data["T"])
         columns[f"expected_orders_{days}d"] = expected
@@ -184,13 +299,14 @@ def predict_table(summary: pa.Table, params: pa.Table, settings: Settings) -> pa
     return pa.table(columns)
 
 
-def _fitted(params: pa.Table) -> tuple[tuple, clv.GammaGammaParams, float] | None:
-    """The BG/NBD parameters, the Gamma-Gamma parameters and the time unit in days of a parameter
-    table (fit_table) whose status is `fitted`; None otherwise."""
+def _fitted(params: pa.Table) -> tuple[clv.BgNbdParams, clv.GammaGammaParams, float] | None:
+    """The purchase model's parameters (BG/NBD, MBG/NBD or the NBD), the Gamma-Gamma parameters and the
+    time unit in days of a parameter table (fit_table) whose status is `fitted`; None otherwise."""
     row = params.to_pylist()[0] if params.num_rows else {"status": "skipped"}
     if row["status"] != "fitted":
         return None
-    bg = tuple(row[name] for name in ("r", "alpha", "a", "b"))
+    a, b = (float("nan") if row[name] is None else row[name] for name in ("a", "b"))
+    bg = clv.BgNbdParams(row["r"], row["alpha"], a, b, 0.0, True, 0, 0.0, 0, row["model"])
     gg = clv.GammaGammaParams(row["p"], row["q"], row["gamma"], 0.0, True, 0, 0.0, 0)
     return bg, gg, row["period_days"]
 
@@ -239,6 +355,7 @@ BACKTEST_SCHEMA = pa.schema(
         ("naive_mae_revenue", pa.float64()),
         ("top_20pct_actual_revenue_share", pa.float64()),
         ("auc_p_alive", pa.float64()),
+        ("auc_purchase_probability", pa.float64()),
         ("auc_predicted_transactions", pa.float64()),
         ("auc_recency", pa.float64()),
     ]
@@ -274,6 +391,7 @@ def backtest_table(summary: pa.Table, params: pa.Table, outcomes: pa.Table, hori
     # recency in time units: the larger T - t_x, the longer since the last purchase
     scores = {
         "auc_p_alive": clv.p_alive(bg, data["x"], data["t_x"], data["T"]),
+        "auc_purchase_probability": clv.probability_of_purchase(bg, units, data["x"], data["t_x"], data["T"]),
         "auc_predicted_transactions": predicted,
         "auc_recency": -(data["T"] - data["t_x"]),
     }

@@ -102,14 +102,17 @@ def _headline(connection) -> list[str]:
 def _clv_line(connection) -> str:
     """The lifetime-value model's outcome, never hidden: fitted with its parameters, or why not."""
     row = connection.execute(
-        "select status, message, r, alpha, a, b, p, q, gamma, customers from marts.fct_clv_model_params"
+        "select status, message, model, model_selection, r, alpha, a, b, p, q, gamma, customers "
+        "from marts.fct_clv_model_params"
     ).fetchone()
-    status, message, *params, customers = row
+    from customer_pyramid.clv import NAMES  # scipy: only once a build has run
+
+    status, message, model, selection, *params, customers = row
     if status != "fitted":
         return f"CLV model {status.replace('_', ' ')}: {message} (CLV columns are empty)"
     names = ("r", "alpha", "a", "b", "p", "q", "gamma")
-    values = ", ".join(f"{name} {value:.4g}" for name, value in zip(names, params, strict=True))
-    return f"CLV model fitted on {customers:,} buyers: {values}"
+    values = ", ".join(f"{name} {value:.4g}" for name, value in zip(names, params, strict=True) if value is not None)
+    return f"CLV model fitted on {customers:,} buyers: {NAMES[model]} + Gamma-Gamma, {values}\n  why: {selection}"
 
 
 def _built_line(results: list) -> str:

@@ -47,9 +47,12 @@
         {{ exceptions.raise_compiler_error("vars must satisfy new_customer_days <= declining_after_days < churn_days, got "
             ~ var('new_customer_days') ~ ", " ~ var('declining_after_days') ~ ", " ~ var('churn_days')) }}
     {%- endif -%}
-    {%- if not (1 <= var('declining_interval_factor') < var('churn_interval_factor')) -%}
-        {{ exceptions.raise_compiler_error("vars must satisfy 1 <= declining_interval_factor < churn_interval_factor, got "
-            ~ var('declining_interval_factor') ~ ", " ~ var('churn_interval_factor')) }}
+    {%- do check_increasing('churn_risk_levels', var('churn_risk_levels'), 2, 0, 1) -%}
+    {%- if var('clv_model') not in ['auto', 'bgnbd', 'mbgnbd'] -%}
+        {{ exceptions.raise_compiler_error("var clv_model must be auto, bgnbd or mbgnbd, got '" ~ var('clv_model') ~ "'") }}
+    {%- endif -%}
+    {%- if not (var('clv_selection_holdout_share') is number and 0 < var('clv_selection_holdout_share') < 1) -%}
+        {{ exceptions.raise_compiler_error("var clv_selection_holdout_share must be between 0 and 1, got " ~ var('clv_selection_holdout_share')) }}
     {%- endif -%}
     {%- if not (0 < var('activity_drop_share') < 1) -%}
         {{ exceptions.raise_compiler_error("var activity_drop_share must be between 0 and 1, got " ~ var('activity_drop_share')) }}
@@ -58,7 +61,7 @@
         {{ exceptions.raise_compiler_error("var engaged_min_score must be between 0 and 100, got " ~ var('engaged_min_score')) }}
     {%- endif -%}
     {%- for name in ['rfm_window_days', 'reactivated_days', 'mature_tenure_days', 'activity_window_days',
-                     'engagement_window_days', 'responder_window_days', 'loyal_min_orders', 'interval_min_orders'] -%}
+                     'engagement_window_days', 'responder_window_days', 'loyal_min_orders', 'churn_risk_horizon_days'] -%}
         {%- if not (var(name) is number and var(name) > 0) -%}
             {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a positive number, got " ~ var(name)) }}
         {%- endif -%}

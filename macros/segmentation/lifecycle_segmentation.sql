@@ -3,17 +3,15 @@
     (stage_reason). Rules are tried in this order; the first that holds decides:
       prospect     no_valid_order
       churned      no_order_for_churn_days          recency_days > churn_days
-                   gap_above_churn_factor_x_interval orders >= interval_min_orders and
-                                                    recency_days > churn_interval_factor x median interval
       reactivated  returned_after_churn_gap         an order after a gap > churn_days, <= reactivated_days ago
       new          first_order_recent               tenure_days <= new_customer_days
       declining    no_order_for_declining_days      recency_days > declining_after_days
-                   gap_above_declining_factor_x_interval  (as for churn, with declining_interval_factor)
-                   orders_down / engagement_down    last activity window below (1 - activity_drop_share)
-                                                    x the window before, which had >= activity_drop_min_previous
       mature       established_frequent_buyer       tenure_days >= mature_tenure_days and frequency >= mature_min_orders
       growing      repeat_buyer_active / single_order_active
-    The own-interval and drop rules are the shared signals of macros/segmentation/activity_signals.sql.
+    Gaps are absolute: rules against the customer's own rhythm (a gap above a multiple of the median
+    interval) and activity drops made frequent buyers who paused `churned` or `declining`, and those
+    bought again more often than the average buyer (docs/backtests.md, docs/decisions.md 2026-12-01).
+    Who is likelier to stop buying than comparable customers is fct_churn_risk's score.
 -#}
 {% macro lifecycle_segmentation(facts) %}
 with facts as (
@@ -31,17 +29,11 @@ reasons as (
         case
             when not is_buyer then 'no_valid_order'
             when recency_days > {{ var('churn_days') }} then 'no_order_for_churn_days'
-            when {{ signal_gap_beyond_interval(var('churn_interval_factor')) }}
-                then 'gap_above_churn_factor_x_interval'
             when last_return_date is not null
                 and {{ days_between('last_return_date', 'as_of_date') }} <= {{ var('reactivated_days') }}
                 then 'returned_after_churn_gap'
             when tenure_days <= {{ var('new_customer_days') }} then 'first_order_recent'
             when recency_days > {{ var('declining_after_days') }} then 'no_order_for_declining_days'
-            when {{ signal_gap_beyond_interval(var('declining_interval_factor')) }}
-                then 'gap_above_declining_factor_x_interval'
-            when {{ signal_orders_down() }} then 'orders_down'
-            when {{ signal_engagement_down() }} then 'engagement_down'
             when tenure_days >= {{ var('mature_tenure_days') }}
                 and frequency >= {{ var('mature_min_orders') }}
                 then 'established_frequent_buyer'
@@ -57,10 +49,10 @@ staged as (
         customer_id,
         case
             when stage_reason = 'no_valid_order' then 'prospect'
-            when stage_reason in ('no_order_for_churn_days', 'gap_above_churn_factor_x_interval') then 'churned'
+            when stage_reason = 'no_order_for_churn_days' then 'churned'
             when stage_reason = 'returned_after_churn_gap' then 'reactivated'
             when stage_reason = 'first_order_recent' then 'new'
-            when stage_reason in ('established_frequent_buyer') then 'mature'
+            when stage_reason = 'established_frequent_buyer' then 'mature'
             when stage_reason in ('repeat_buyer_active', 'single_order_active') then 'growing'
             else 'declining'
         end as lifecycle_stage,

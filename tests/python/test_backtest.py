@@ -18,6 +18,7 @@ SEGMENTATIONS = ("rfm_segment", "lifecycle_stage", "stage_reason", "loyalty_cell
 DEMO_AS_OF = datetime.date(2025, 6, 30)
 DEMO_HORIZON = 180
 CDNOW_HORIZON = 273  # to 1998-06-30, the end of the sample
+MIN_SEGMENT_CUSTOMERS = 30  # dbt_project.yml backtest_min_segment_customers
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,8 @@ def customers_at_as_of(run) -> dict[str, dict]:
 
 def expected_segments(run, outcomes: dict[str, tuple[int, Decimal]]) -> dict[tuple[str, str], dict]:
     """The segments table recomputed: counts, shares and per-customer figures, Spearman's correlation
-    (scipy) of rank and share over segments with buyers, and the lower-ranked segments that bought more."""
+    (scipy) of rank and share over segments with buyers and at least 30 customers, and the lower-ranked
+    such segments that bought more."""
     ranks = segment_ranks()
     groups: dict[tuple[str, str], list] = defaultdict(list)
     for customer, row in customers_at_as_of(run).items():
@@ -67,9 +69,10 @@ def expected_segments(run, outcomes: dict[str, tuple[int, Decimal]]) -> dict[tup
             "buying_share": sum(1 for count, _ in orders if count) / len(members),
             "orders_per_customer": sum(count for count, _ in orders) / len(members),
             "net_revenue_per_customer": sum(revenue for _, revenue in orders) / len(members),
+            "is_ranked": any(row["is_buyer"] for _, row in members) and len(members) >= MIN_SEGMENT_CUSTOMERS,
         }
     for segmentation in SEGMENTATIONS:
-        ranked = {key: value for key, value in table.items() if key[0] == segmentation and value["buyers"]}
+        ranked = {key: value for key, value in table.items() if key[0] == segmentation and value["is_ranked"]}
         pairs = [(value["segment_rank"], value["buying_share"]) for value in ranked.values()]
         correlation = stats.spearmanr(*zip(*pairs, strict=True)).statistic if len(pairs) > 1 else None
         for value in ranked.values():
@@ -85,7 +88,7 @@ def expected_segments(run, outcomes: dict[str, tuple[int, Decimal]]) -> dict[tup
 def assert_segments_match(run, outcomes) -> None:
     built_rows = run.query(
         "select segmentation, segment, segment_rank, customers, buyers, customers_buying, buying_share, "
-        "orders_per_customer, net_revenue_per_customer, rank_correlation, outranked_by "
+        "orders_per_customer, net_revenue_per_customer, rank_correlation, outranked_by, is_ranked "
         "from marts.mart_backtest_segments"
     )
     expected = expected_segments(run, outcomes)
@@ -96,7 +99,8 @@ def assert_segments_match(run, outcomes) -> None:
         assert row[6] == pytest.approx(want["buying_share"], abs=1e-12)
         assert row[7] == pytest.approx(want["orders_per_customer"], abs=1e-12)
         assert abs(row[8] - want["net_revenue_per_customer"]) <= Decimal("0.0001"), row
-        if want["buyers"]:
+        assert row[11] == want["is_ranked"], row
+        if want["is_ranked"]:
             if want["rank_correlation"] is None or want["rank_correlation"] != want["rank_correlation"]:
                 assert row[9] is None, row
             else:
@@ -105,20 +109,34 @@ def assert_segments_match(run, outcomes) -> None:
 
 
 def assert_churn_risk_matches(run, outcomes) -> None:
+    """The churn-risk mart against the score of every buyer not churned: levels from churn_risk_levels
+    (0.7, 0.9), the list = high and medium, and the score's ROC AUC counted pair by pair."""
     customers = customers_at_as_of(run)
-    listed = dict(run.query("select customer_id, risk_level from marts.fct_churn_risk"))
+    scores = dict(run.query("select customer_id, 1 - purchase_probability from marts.fct_customer_clv"))
     eligible = [c for c, row in customers.items() if row["is_buyer"] and row["lifecycle_stage"] != "churned"]
+    assert sorted(c for (c,) in run.query("select customer_id from marts.fct_churn_risk")) == sorted(eligible)
+    levels = {
+        c: "unscored" if scores[c] is None else "high" if scores[c] >= 0.9 else "medium" if scores[c] >= 0.7 else "low"
+        for c in eligible
+    }
+    assert dict(run.query("select customer_id, risk_level from marts.fct_churn_risk")) == levels
     not_buying = {c for c in eligible if c not in outcomes}
     built_rows = {
         row[0]: row[1:]
         for row in run.query(
             "select risk_level, eligible_buyers, not_buying, listed, listed_not_buying, list_precision, list_recall, "
-            "lift from marts.mart_backtest_churn_risk"
+            "lift, score_auc from marts.mart_backtest_churn_risk"
         )
     }
-    assert set(built_rows) == {"all", "high", "medium", "low"}
+    assert set(built_rows) == {"all", "high", "medium", "low", "unscored"}
+    scored = [c for c in eligible if scores[c] is not None]
+    positive = np.array([scores[c] for c in scored if c in not_buying])
+    negative = np.array([scores[c] for c in scored if c not in not_buying])
+    wins = positive[:, None] - negative[None, :]
+    assert built_rows["all"][7] == pytest.approx(((wins > 0).sum() + 0.5 * (wins == 0).sum()) / wins.size, abs=1e-9)
     for level, row in built_rows.items():
-        on_list = {c for c in eligible if c in listed and level in ("all", listed[c])}
+        listed_levels = ("high", "medium") if level == "all" else (level,)
+        on_list = {c for c in eligible if levels[c] in listed_levels}
         hits = on_list & not_buying
         assert row[:4] == (len(eligible), len(not_buying), len(on_list), len(hits)), level
         if on_list:
@@ -159,7 +177,8 @@ def test_the_backtest_prints_what_it_found(demo_backtest):
     assert "Backtest as of 2025-06-30: purchases in the next 180 days (to 2025-12-27)" in out
     assert "Warning" not in out
     assert "  lifecycle_stage  rank correlation " in out
-    assert "Churn-risk list: " in out
+    assert "Churn-risk score: ranks who did not buy with ROC AUC 0." in out
+    assert "Churn-risk list (high and medium): " in out
 
 
 @pytest.mark.xdist_group("demo")
@@ -195,15 +214,28 @@ def test_cdnow_backtest_equals_a_plain_python_recomputation(cdnow_build):
     assert_churn_risk_matches(cdnow_build, outcomes)
 
 
+def p_alive(params: dict, x: float, t_x: float, T: float) -> float:
+    """P(alive) of the fitted model, written out here: BG/NBD (FHL 2005), MBG/NBD (Batislam et al. 2007:
+    dropout possible at the first purchase too), or 1 for the NBD."""
+    r, alpha, a, b, model = (params[name] for name in ("r", "alpha", "a", "b", "model"))
+    if model == "nbd" or (model == "bgnbd" and x == 0):
+        return 1.0
+    odds = (a / (b + x - (1 if model == "bgnbd" else 0))) * ((alpha + T) / (alpha + t_x)) ** (r + x)
+    return 1 / (1 + odds)
+
+
 def bgnbd_expected(params: dict, t: float, x: float, t_x: float, T: float) -> float:
-    """E[Y(t) | x, t_x, T] of the BG/NBD (Fader, Hardie & Lee 2005, eq. 10), written out here with
-    scipy's hypergeometric function: no code of customer_pyramid.clv."""
+    """E[Y(t) | x, t_x, T] of the fitted model (FHL 2005 eq. 10; Batislam et al. 2007 eq. 8 with b + 1;
+    the NBD's (r + x) t / (alpha + T)), written out here with scipy's hypergeometric function: no code
+    of customer_pyramid.clv."""
     r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
+    if params["model"] == "nbd":
+        return (r + x) * t / (alpha + T)
+    b = b + 1 if params["model"] == "mbgnbd" else b
     growth = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * special.hyp2f1(
         r + x, b + x, a + b + x - 1, t / (alpha + T + t)
     )
-    alive = 1 + (a / (b + x - 1)) * ((alpha + T) / (alpha + t_x)) ** (r + x) if x > 0 else 1
-    return (a + b + x - 1) / (a - 1) * growth / alive
+    return (a + b + x - 1) / (a - 1) * growth * p_alive(params, x, t_x, T)
 
 
 def test_clv_backtest_table_on_four_buyers():
@@ -227,6 +259,7 @@ def test_clv_backtest_table_on_four_buyers():
         [
             {
                 "status": "fitted",
+                "model": "bgnbd",
                 "r": 0.5,
                 "alpha": 5.0,
                 "a": 0.8,
@@ -243,7 +276,7 @@ def test_clv_backtest_table_on_four_buyers():
     )
     rows = backtest_table(summary, params, outcomes, 70).to_pylist()
     units = 70 / 7
-    first = {"r": 0.5, "alpha": 5.0, "a": 0.8, "b": 2.5}
+    first = {"r": 0.5, "alpha": 5.0, "a": 0.8, "b": 2.5, "model": "bgnbd"}
     x, t_x, T, m = [4, 1, 0, 2], [40.0, 10.0, 0.0, 5.0], [50.0, 20.0, 10.0, 50.0], [20.0, 10.0, 0.0, 30.0]
     predicted = [bgnbd_expected(first, units, *values) for values in zip(x, t_x, T, strict=True)]
     value = [6.0 * (15.0 + xi * mi) / (6.0 * xi + 4.0 - 1) for xi, mi in zip(x, m, strict=True)]
@@ -281,7 +314,7 @@ def test_cdnow_clv_backtest_counts_1882_repeat_days_and_forecasts_from_the_fitte
         purchases.append((customer, datetime.date(int(day[:4]), int(day[4:6]), int(day[6:]))))
     buyers = {customer for customer, day in purchases if day <= start}
     assert purchase_days_after(purchases, start, CDNOW_HORIZON, buyers) == 1882
-    columns = ["r", "alpha", "a", "b", "period_days"]
+    columns = ["r", "alpha", "a", "b", "period_days", "model"]
     params = dict(
         zip(columns, cdnow_build.query(f"select {', '.join(columns)} from marts.fct_clv_model_params")[0], strict=True)
     )
@@ -305,20 +338,18 @@ def test_cdnow_clv_backtest_counts_1882_repeat_days_and_forecasts_from_the_fitte
     after = {c for c, day in purchases if start < day <= start + datetime.timedelta(days=CDNOW_HORIZON)}
     ids = [row[0] for row in cdnow_build.query("select customer_id from intermediate.int_clv_summary")]
     bought = np.array([customer in after for customer in ids])
-    r, alpha, a, b = (params[name] for name in ("r", "alpha", "a", "b"))
-    alive = np.array(
-        [
-            1 / (1 + (a / (b + x - 1)) * ((alpha + T) / (alpha + t_x)) ** (r + x)) if x > 0 else 1.0
-            for x, t_x, T in summary
-        ]
+    r, alpha = params["r"], params["alpha"]
+    alive = np.array([p_alive(params, x, t_x, T) for x, t_x, T in summary])
+    buying = np.array(
+        [p_alive(params, x, t_x, T) * (1 - ((alpha + T) / (alpha + T + units)) ** (r + x)) for x, t_x, T in summary]
     )
     expected = np.array([bgnbd_expected(params, units, x, t_x, T) for x, t_x, T in summary])
     recency = np.array([-(T - t_x) for x, t_x, T in summary])
     aucs = cdnow_build.query(
-        "select auc_p_alive, auc_predicted_transactions, auc_recency from marts.mart_backtest_clv "
-        "where grouping = 'all'"
+        "select auc_p_alive, auc_purchase_probability, auc_predicted_transactions, auc_recency "
+        "from marts.mart_backtest_clv where grouping = 'all'"
     )[0]
-    for built_auc, score in zip(aucs, (alive, expected, recency), strict=True):
+    for built_auc, score in zip(aucs, (alive, buying, expected, recency), strict=True):
         wins = score[bought][:, None] - score[~bought][None, :]
         assert built_auc == pytest.approx(((wins > 0).sum() + 0.5 * (wins == 0).sum()) / wins.size, abs=1e-9)
 

@@ -55,17 +55,63 @@ def test_both_ways_of_reading_cdnow_stage_the_same_orders(cdnow_build, contract_
 
 
 def params(run) -> dict:
-    columns = ["r", "alpha", "a", "b", "p", "q", "gamma", "bgnbd_log_likelihood", "status", "gamma_gamma_customers"]
+    columns = [
+        "r",
+        "alpha",
+        "a",
+        "b",
+        "p",
+        "q",
+        "gamma",
+        "purchase_log_likelihood",
+        "status",
+        "gamma_gamma_customers",
+        "model",
+    ]
     row = run.query(f"select {', '.join(columns)} from marts.fct_clv_model_params")[0]
     return dict(zip(columns, row, strict=True))
 
 
 def test_bgnbd_matches_the_published_fit(cdnow_build):
+    """clv_model auto keeps BG/NBD on CDNOW (its holdout RMSE after 1997-07-24 is the smaller), and the
+    build's fit is the published one."""
     fitted = params(cdnow_build)
-    assert fitted["status"] == "fitted"
+    assert fitted["status"] == "fitted" and fitted["model"] == "bgnbd"
+    selection = cdnow_build.query("select model_selection from marts.fct_clv_model_params")[0][0]
+    assert selection.startswith("auto: BG/NBD, the smaller holdout RMSE per customer after 1997-07-24 (BG/NBD 0.")
     for name, published in PUBLISHED_BGNBD.items():
         assert abs(fitted[name] - published) / published < 0.01, (name, fitted[name])
-    assert abs(fitted["bgnbd_log_likelihood"] - (-9582.4)) < 0.5
+    assert abs(fitted["purchase_log_likelihood"] - (-9582.4)) < 0.5
+
+
+def test_the_split_summary_equals_an_independent_count(cdnow_build):
+    """int_clv_summary's split columns, counted here from the file: the split leaves the last quarter
+    (floor(0.25 x 272) = 68 days) of the days from the first purchase (1997-01-01) to the as-of date."""
+    split = datetime.date(1997, 7, 24)
+    assert (CALIBRATION_END - split).days == 68
+    days: dict[str, set] = {}
+    for customer, day, _ in cdnow_rows():
+        if day <= CALIBRATION_END:
+            days.setdefault(customer, set()).add(day)
+    expected = {}
+    for customer, dates in days.items():
+        first = min(dates)
+        if first > split:
+            expected[customer] = (None, None, None, None)
+            continue
+        before = [day for day in dates if day <= split]
+        expected[customer] = (
+            len(before) - 1,
+            (max(before) - first).days / 7,
+            (split - first).days / 7,
+            len(dates) - len(before),
+        )
+    built_rows = cdnow_build.query(
+        "select customer_id, split_date, split_frequency_x, split_recency_t_x, split_age_t, split_held_out_x "
+        "from intermediate.int_clv_summary"
+    )
+    assert {row[1] for row in built_rows} == {split}
+    assert {row[0]: tuple(row[2:]) for row in built_rows} == pytest.approx(expected)
 
 
 def test_gamma_gamma_matches_the_published_fit(cdnow_build):

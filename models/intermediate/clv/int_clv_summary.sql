@@ -3,6 +3,10 @@
 -- Literature conventions: orders of a customer on one day are one transaction (their net revenue
 -- summed); x = repeat transactions; t_x and T = days from the first purchase day to the last one and
 -- to the as-of date, in units of clv_period_days; m = mean net revenue of the repeat transactions.
+-- The split_ columns are the same summary at an earlier split date (the last clv_selection_holdout_share
+-- of the days from the first purchase of anyone to the as-of date held out) and the repeat transactions
+-- after it up to the as-of date: clv_model = auto fits both purchase models on them and keeps the one
+-- that predicts the held-out part better. Null for customers whose first purchase is after the split.
 with orders as (
     select * from {{ ref('int_orders_valid') }}
 ),
@@ -29,6 +33,29 @@ numbered as (
         day_revenue,
         row_number() over (partition by customer_id order by order_date) as day_number
     from purchase_days
+),
+
+split as (
+    select
+        as_of.as_of_date,
+        {{ days_before('as_of.as_of_date', 'cast(floor(' ~ var('clv_selection_holdout_share') ~ ' * '
+            ~ days_between('min(purchase_days.order_date)', 'as_of.as_of_date') ~ ') as integer)') }} as split_date
+    from purchase_days
+    cross join as_of
+    group by as_of.as_of_date
+),
+
+before_split as (
+    select
+        numbered.customer_id,
+        min(numbered.order_date) as first_purchase_date,
+        max(case when numbered.order_date <= split.split_date then numbered.order_date end) as last_purchase_date,
+        sum(case when numbered.order_date <= split.split_date then 1 else 0 end) - 1 as repeat_transactions,
+        sum(case when numbered.order_date > split.split_date then 1 else 0 end) as held_out_transactions
+    from numbered
+    cross join split
+    group by numbered.customer_id
+    having min(numbered.order_date) <= min(split.split_date)
 ),
 
 summarised as (
@@ -61,9 +88,19 @@ final as (
                     then summarised.repeat_revenue / summarised.repeat_transactions
                 else 0
             end as double
-        ) as repeat_mean_value
+        ) as repeat_mean_value,
+        split.split_date,
+        cast(before_split.repeat_transactions as integer) as split_frequency_x,
+        cast({{ days_between('before_split.first_purchase_date', 'before_split.last_purchase_date') }} as double)
+        / {{ var('clv_period_days') }} as split_recency_t_x,
+        cast({{ days_between('before_split.first_purchase_date', 'split.split_date') }} as double)
+        / {{ var('clv_period_days') }} as split_age_t,
+        cast(before_split.held_out_transactions as integer) as split_held_out_x
     from summarised
     cross join as_of
+    cross join split
+    left join before_split
+        on summarised.customer_id = before_split.customer_id
 )
 
 select * from final

@@ -1,14 +1,12 @@
--- The churn-risk list of a backtest against what its customers did in the horizon (empty in an
--- ordinary build). One row for the whole list and one per risk level. Among the buyers the list
--- could name (buyers not churned at the as-of date), the ones who did not buy in the horizon are
--- what it should find: precision = listed non-buyers / listed, recall = listed non-buyers / all
--- non-buyers, base rate = non-buyers / buyers it could name, lift = precision / base rate.
+-- The churn-risk score and list of a backtest against what its customers did in the horizon (empty in
+-- an ordinary build). One row for the call list (`all`: risk high or medium) and one per risk level.
+-- Among the buyers scored (buyers not churned at the as-of date: fct_churn_risk's rows), the ones who
+-- did not buy in the horizon are what the list should find: precision = listed non-buyers / listed,
+-- recall = listed non-buyers / all non-buyers, base rate = non-buyers / buyers scored, lift =
+-- precision / base rate. score_auc (on the `all` row): the probability that a random non-buyer has a
+-- higher churn_risk_score than a random buyer (ties count half; Mann-Whitney from average ranks).
 {%- set horizon = backtest_horizon_days() %}
-with customers as (
-    select * from {{ ref('dim_customers') }}
-),
-
-risk as (
+with risk as (
     select * from {{ ref('fct_churn_risk') }}
 ),
 
@@ -18,21 +16,42 @@ outcomes as (
 
 eligible as (
     select
-        customers.as_of_date,
-        customers.customer_id,
+        risk.as_of_date,
+        risk.customer_id,
         risk.risk_level,
+        risk.is_listed,
+        risk.churn_risk_score,
         coalesce(outcomes.orders_in_horizon, 0) = 0 as is_not_buying
-    from customers
-    left join risk
-        on customers.customer_id = risk.customer_id
+    from risk
     left join outcomes
-        on customers.customer_id = outcomes.customer_id
-    where
-        customers.is_buyer
-        and customers.lifecycle_stage != 'churned'
-        {%- if horizon is none %}
-        and 1 = 0
-        {%- endif %}
+        on risk.customer_id = outcomes.customer_id
+    {%- if horizon is none %}
+    where 1 = 0
+    {%- endif %}
+),
+
+ranked as (
+    select
+        is_not_buying,
+        rank() over (order by churn_risk_score)
+        + (count(*) over (partition by churn_risk_score) - 1) / 2.0 as average_rank
+    from eligible
+    where churn_risk_score is not null
+),
+
+auc as (
+    select
+        (
+            sum(case when is_not_buying then average_rank else 0 end)
+            - sum(case when is_not_buying then 1 else 0 end)
+            * (sum(case when is_not_buying then 1 else 0 end) + 1) / 2.0
+        )
+        / nullif(
+            cast(sum(case when is_not_buying then 1 else 0 end) as double)
+            * sum(case when is_not_buying then 0 else 1 end),
+            0
+        ) as score_auc
+    from ranked
 ),
 
 lists as (
@@ -40,10 +59,10 @@ lists as (
         as_of_date,
         'all' as risk_level,
         customer_id,
-        risk_level is not null as is_listed,
+        is_listed,
         is_not_buying
     from eligible
-    {%- for level in ['high', 'medium', 'low'] %}
+    {%- for level in ['high', 'medium', 'low', 'unscored'] %}
 
     union all
 
@@ -87,7 +106,8 @@ final as (
         cast(listed_not_buying as double) / nullif(listed, 0)
         / nullif(cast(not_buying as double) / eligible_buyers, 0) as lift,
         cast(listed - listed_not_buying as double) / nullif(listed, 0) as listed_buying_share,
-        cast(unlisted_buying as double) / nullif(eligible_buyers - listed, 0) as unlisted_buying_share
+        cast(unlisted_buying as double) / nullif(eligible_buyers - listed, 0) as unlisted_buying_share,
+        case when risk_level = 'all' then (select auc.score_auc from auc) end as score_auc
     from counted
 )
 

@@ -2,8 +2,9 @@
 -- the customers in the segment then, how many bought in the horizon after it (their share), orders
 -- and net revenue per customer, and whether the segments' ranks (seeds/rules/segment_ranks.csv; value
 -- tiers by position) order them as they then bought: the Spearman rank correlation of rank and
--- buying share over the segments with buyers, and for each segment the lower-ranked segments whose
--- customers bought more often (`outranked_by`). Outcomes come from int_backtest_outcomes.
+-- buying share over the segments with buyers and at least backtest_min_segment_customers customers,
+-- and for each such segment the lower-ranked ones whose customers bought more often (`outranked_by`).
+-- Outcomes come from int_backtest_outcomes.
 {%- set horizon = backtest_horizon_days() %}
 {%- set segmentations = {
     'rfm_segment': ('rfm_segment', 'rfm_segment'),
@@ -106,7 +107,14 @@ shares as (
     from segments
 ),
 
--- Average ranks (ties share the mean of their positions) of the segments with buyers, for Spearman's
+-- Segments ranked: with buyers and at least backtest_min_segment_customers customers (a smaller
+-- segment's share is mostly noise: its standard error exceeds 0.09 below 30 customers).
+ranked_shares as (
+    select * from shares
+    where buyers > 0 and customers >= {{ var('backtest_min_segment_customers') | int }}
+),
+
+-- Average ranks (ties share the mean of their positions) of the ranked segments, for Spearman's
 -- correlation as the Pearson correlation of the ranks.
 positions as (
     select
@@ -116,8 +124,7 @@ positions as (
         + (count(*) over (partition by segmentation, segment_rank) - 1) / 2.0 as rank_position,
         rank() over (partition by segmentation order by buying_share)
         + (count(*) over (partition by segmentation, buying_share) - 1) / 2.0 as share_position
-    from shares
-    where buyers > 0
+    from ranked_shares
 ),
 
 correlations as (
@@ -133,13 +140,12 @@ breaks as (
         higher.segmentation,
         higher.segment,
         {{ dbt.listagg('lower.segment', "', '", 'order by lower.segment_rank desc, lower.segment') }} as outranked_by
-    from shares as higher
-    inner join shares as lower
+    from ranked_shares as higher
+    inner join ranked_shares as lower
         on
             higher.segmentation = lower.segmentation
             and higher.segment_rank > lower.segment_rank
             and higher.buying_share < lower.buying_share
-    where higher.buyers > 0 and lower.buyers > 0
     group by
         higher.segmentation,
         higher.segment
@@ -158,6 +164,7 @@ final as (
         shares.buying_share,
         cast(shares.orders_in_horizon as double) / shares.customers as orders_per_customer,
         cast(shares.net_revenue_in_horizon / shares.customers as {{ money_type() }}) as net_revenue_per_customer,
+        shares.buyers > 0 and shares.customers >= {{ var('backtest_min_segment_customers') | int }} as is_ranked,
         correlations.rank_correlation,
         breaks.outranked_by
     from shares

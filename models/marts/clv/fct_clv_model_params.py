@@ -17,5 +17,7 @@ def settings(dbt) -> Settings:
         "clv_horizon_months": dbt.config.get("clv_horizon_months"),
         "clv_monthly_discount_rate": dbt.config.get("clv_monthly_discount_rate"),
         "clv_value_tier_shares": dbt.config.get("clv_value_tier_shares"),
+        "clv_model": dbt.config.get("clv_model"),
+        "churn_risk_horizon_days": dbt.config.get("churn_risk_horizon_days"),
     }
     return Settings.from_config(values.get)

@@ -1,8 +1,10 @@
--- One row per customer at risk at the as-of date: active buyers (not yet churned) with at least one
--- early-warning signal (macros/segmentation/activity_signals.sql): orders or engagement in the last
--- activity window down against the window before, or a gap beyond declining_interval_factor x their
--- own interval. Risk level: high with two or more signals or one signal on a high-value customer,
--- medium with one signal on a mid-value customer, low otherwise. Ready to export as a call list.
+-- One row per buyer not churned at the as-of date, scored by churn risk: the probability of no
+-- purchase within churn_risk_horizon_days under the fitted purchase model (1 - fct_customer_clv.
+-- purchase_probability). Risk level by churn_risk_levels: high from the second, medium from the first,
+-- low below; `unscored` when the purchase model was not fitted (fct_clv_model_params says why). The
+-- call list (is_listed) is high and medium. The activity signals (macros/segmentation/activity_signals.sql)
+-- say what changed; they are shown, not scored.
+{%- set levels = var('churn_risk_levels') %}
 with facts as (
     select * from {{ ref('int_customer_facts') }}
 ),
@@ -11,30 +13,23 @@ customers as (
     select * from {{ ref('dim_customers') }}
 ),
 
+predictions as (
+    select * from {{ ref('fct_customer_clv') }}
+),
+
 signals as (
     select
-        as_of_date,
         customer_id,
         coalesce({{ signal_orders_down() }}, false) as is_orders_down,
-        coalesce({{ signal_engagement_down() }}, false) as is_engagement_down,
-        coalesce({{ signal_gap_beyond_interval(var('declining_interval_factor')) }}, false) as is_gap_beyond_interval
+        coalesce({{ signal_engagement_down() }}, false) as is_engagement_down
     from facts
     where is_buyer
 ),
 
-counted as (
+scored as (
     select
-        *,
-        (case when is_orders_down then 1 else 0 end)
-        + (case when is_engagement_down then 1 else 0 end)
-        + (case when is_gap_beyond_interval then 1 else 0 end) as signal_count
-    from signals
-),
-
-final as (
-    select
-        counted.as_of_date,
-        counted.customer_id,
+        customers.as_of_date,
+        customers.customer_id,
         customers.email_masked,
         customers.lifecycle_stage,
         customers.value_band,
@@ -42,26 +37,55 @@ final as (
         customers.recency_days,
         customers.median_interval_days,
         customers.monetary,
-        cast(counted.signal_count as integer) as signal_count,
-        counted.is_orders_down,
-        counted.is_engagement_down,
-        counted.is_gap_beyond_interval,
-        concat_ws(
-            ', ',
-            case when counted.is_orders_down then 'orders_down' end,
-            case when counted.is_engagement_down then 'engagement_down' end,
-            case when counted.is_gap_beyond_interval then 'gap_beyond_interval' end
-        ) as reason,
+        predictions.purchase_probability,
+        1 - predictions.purchase_probability as churn_risk_score,
+        signals.is_orders_down,
+        signals.is_engagement_down,
+        customers.next_best_action
+    from customers
+    inner join signals
+        on customers.customer_id = signals.customer_id
+    left join predictions
+        on customers.customer_id = predictions.customer_id
+    where customers.lifecycle_stage != 'churned'
+),
+
+final as (
+    select
+        as_of_date,
+        customer_id,
+        email_masked,
+        lifecycle_stage,
+        value_band,
+        value_tier,
+        recency_days,
+        median_interval_days,
+        monetary,
+        cast({{ var('churn_risk_horizon_days') }} as integer) as horizon_days,
+        purchase_probability,
+        churn_risk_score,
         case
-            when counted.signal_count >= 2 or customers.value_band = 'high' then 'high'
-            when customers.value_band = 'mid' then 'medium'
+            when churn_risk_score is null then 'unscored'
+            when churn_risk_score >= {{ levels[1] }} then 'high'
+            when churn_risk_score >= {{ levels[0] }} then 'medium'
             else 'low'
         end as risk_level,
-        customers.next_best_action
-    from counted
-    inner join customers
-        on counted.customer_id = customers.customer_id
-    where counted.signal_count > 0 and customers.lifecycle_stage != 'churned'
+        coalesce(churn_risk_score >= {{ levels[0] }}, false) as is_listed,
+        is_orders_down,
+        is_engagement_down,
+        coalesce(
+            nullif(
+                concat_ws(
+                    ', ',
+                    case when is_orders_down then 'orders_down' end,
+                    case when is_engagement_down then 'engagement_down' end
+                ),
+                ''
+            ),
+            'none'
+        ) as signals,
+        next_best_action
+    from scored
 )
 
 select * from final
