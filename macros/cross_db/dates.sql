@@ -55,6 +55,19 @@
 {%- endmacro %}
 
 
+{#- The running median of `expression` over the rows of `partition_by` up to the current one in
+    `order_by` order, nulls ignored (the mean of the two middle values when even): a window function. -#}
+{% macro running_median(expression, partition_by, order_by) -%}
+    {{ return(adapter.dispatch('running_median', 'customer_pyramid')(expression, partition_by, order_by)) }}
+{%- endmacro %}
+
+{% macro duckdb__running_median(expression, partition_by, order_by) -%}
+    median({{ expression }}) over (
+        partition by {{ partition_by }} order by {{ order_by }} rows between unbounded preceding and current row
+    )
+{%- endmacro %}
+
+
 {#- A relation with one integer column `percentile`, 1..100. -#}
 {% macro percentile_series() -%}
     {{ return(adapter.dispatch('percentile_series', 'customer_pyramid')()) }}
