@@ -1,7 +1,7 @@
 {#-
     The facts every segmentation reads, for each customer known at each date of `snapshots` (a
-    relation with one column `as_of_date`). The current marts pass int_as_of_date (one date); a
-    history passes month ends. One definition, applied at any date: nothing after a snapshot's date
+    relation with one column `as_of_date`): int_customer_facts_monthly passes the month ends and the
+    as-of date, and the current marts read its as-of snapshot (int_customer_facts). One definition, applied at any date: nothing after a snapshot's date
     is read for that snapshot.
 
     Windows are whole days counted back from the snapshot date: an order `days_ago` days old is in

@@ -1,5 +1,6 @@
--- One row per month from the month of the first valid order to the as-of month: the date the month
--- is observed at (its last day, or the as-of date for the as-of month).
+-- One row per month from the month of the first valid order (or the as-of month, without any) to the
+-- as-of month: the date the month is observed at (its last day, or the as-of date for the as-of month).
+-- The as-of month is always there: the current marts read its snapshot.
 with as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
@@ -12,7 +13,7 @@ first_purchase as (
 months as (
     select months.month_start
     from {{ month_series(
-        '(select first_order_date from first_purchase)',
+        '(select coalesce(first_purchase.first_order_date, as_of.as_of_date) from first_purchase cross join as_of)',
         '(select as_of_date from as_of)'
     ) }}
 ),

@@ -6,7 +6,8 @@
     post_hook="delete from {{ this }} where snapshot_month > (select {{ month_start('as_of_date') }} from {{ ref('int_as_of_date') }})",
 ) }}
 -- One row per customer per month (snapshot at the month's last day, or at the as-of date in the
--- as-of month): the customer facts, computed by the same macro as the current marts. Incremental:
+-- as-of month): the customer facts (macros/definitions/customer_facts.sql); the current marts read the
+-- as-of snapshot (int_customer_facts). Incremental:
 -- a run rebuilds the months from the one holding the earlier of (the latest snapshot built -
 -- lookback_days) and the as-of date, and drops months after the as-of month (a build at an earlier
 -- as-of date).
