@@ -10,7 +10,7 @@
 -- at that month's snapshot date by the same macros as the current marts, with the previous month's
 -- value and the snapshot date when it last changed. Incremental like int_customer_facts_monthly: a
 -- run rebuilds the months from the cutoff on, continuing previous values from the month before it.
-{%- set tracked = ['rfm_segment', 'lifecycle_stage', 'value_tier', 'loyalty_cell', 'loyalty_tier'] %}
+{%- set tracked = tracked_segmentations() %}
 with
 {%- if is_incremental() %}
 cutoff as (

@@ -3,7 +3,7 @@
 -- month's count of the from segment, and the movement class (seeds segment_ranks and
 -- transition_classes: up = growth, or recovery out of a lapsed segment; down = decline; same rank =
 -- stable). Customers first seen this month come from '(new)' with class entry.
-{%- set segmentations = ['rfm_segment', 'lifecycle_stage', 'value_tier', 'loyalty_cell', 'loyalty_tier'] %}
+{%- set segmentations = tracked_segmentations() %}
 with history as (
     select * from {{ ref('fct_customer_segment_history') }}
 ),
