@@ -259,7 +259,7 @@ def _model_of(params, model: str | None) -> str:
 
 
 def _shape(model: str, b: float, ux: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """What tells the two models apart, per distinct x: (b', dropout possible, x' >= 1 - ...).
+    """What tells the two models apart, per x: (b', dropout possible, the x used where it was).
 
     Both likelihoods are A1 + ln(exp(A2) + [dropout possible] exp(A3)) with
       A2 = ln B(a, b' + x) - ln B(a, b') - (r + x) ln(alpha + T),
@@ -444,9 +444,7 @@ def _log_odds_dead(params, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, model:
     r, alpha, a, b = _params_tuple(params, model)
     if model == NBD:
         return np.full(len(x), -np.inf)
-    shifted = _shifted_b(model, b)
-    possible = x > 0 if model == "bgnbd" else np.ones(len(x), dtype=bool)
-    xs = np.where(possible, x, 1.0)
+    shifted, possible, xs = _shape(model, b, x)
     log_odds = np.log(a) - np.log(shifted + xs - 1) + (r + xs) * (np.log(alpha + T) - np.log(alpha + t_x))
     return np.where(possible, log_odds, -np.inf)
 

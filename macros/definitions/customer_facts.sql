@@ -58,9 +58,9 @@ customer_snapshots as (
 first_activity as (
     select
         customer_id,
-        min(activity_date) as first_activity_date
+        activity_date as first_activity_date
     from customer_days
-    group by customer_id
+    where day_index = 1
 ),
 
 -- A probe per customer with anything dated by the snapshot, at the snapshot date and N days before it

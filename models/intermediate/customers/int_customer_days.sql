@@ -55,85 +55,36 @@ lifetime_point_increments as (
     from lifetime_type_counts
 ),
 
--- One row per source row with the measures it adds to its customer's day.
-dated_rows as (
-    select
-        customer_id,
-        order_date as activity_date,
-        1 as valid_orders,
-        net_revenue,
-        0 as adjustment_amount,
-        0 as refund_amount,
-        0 as refunded_orders,
-        0 as cancelled_orders,
-        0 as all_events,
-        0 as lifetime_points
-    from valid_orders
-
-    union all
-
-    select
-        customer_id,
-        order_date as activity_date,
-        0 as valid_orders,
-        0 as net_revenue,
-        0 as adjustment_amount,
-        coalesce(refund_amount, 0) as refund_amount,
-        case when status = 'refunded' then 1 else 0 end as refunded_orders,
-        case when status = 'cancelled' then 1 else 0 end as cancelled_orders,
-        0 as all_events,
-        0 as lifetime_points
-    from clean_orders
-
-    union all
-
-    -- returns of line-item-only data: negative amounts on their own dates (empty when orders are given)
-    select
-        customer_id,
-        adjustment_date as activity_date,
-        0 as valid_orders,
-        0 as net_revenue,
-        amount as adjustment_amount,
-        0 as refund_amount,
-        0 as refunded_orders,
-        0 as cancelled_orders,
-        0 as all_events,
-        0 as lifetime_points
-    from adjustments
-
-    union all
-
-    select
-        customer_id,
-        event_date as activity_date,
-        0 as valid_orders,
-        0 as net_revenue,
-        0 as adjustment_amount,
-        0 as refund_amount,
-        0 as refunded_orders,
-        0 as cancelled_orders,
-        1 as all_events,
-        0 as lifetime_points
-    from events
-
-    union all
-
-    select
-        customer_id,
-        event_date as activity_date,
-        0 as valid_orders,
-        0 as net_revenue,
-        0 as adjustment_amount,
-        0 as refund_amount,
-        0 as refunded_orders,
-        0 as cancelled_orders,
-        0 as all_events,
-        lifetime_points
-    from lifetime_point_increments
-),
-
 {%- set measures = ['valid_orders', 'net_revenue', 'adjustment_amount', 'refund_amount', 'refunded_orders',
                     'cancelled_orders', 'all_events', 'lifetime_points'] %}
+{#- per source: its date column and the measures it adds (the others are 0); line-item returns are
+    negative amounts on their own dates (empty when orders are given) -#}
+{%- set sources = [
+    ('valid_orders', 'order_date', {'valid_orders': '1', 'net_revenue': 'net_revenue'}),
+    ('clean_orders', 'order_date', {
+        'refund_amount': 'coalesce(refund_amount, 0)',
+        'refunded_orders': "case when status = 'refunded' then 1 else 0 end",
+        'cancelled_orders': "case when status = 'cancelled' then 1 else 0 end"}),
+    ('adjustments', 'adjustment_date', {'adjustment_amount': 'amount'}),
+    ('events', 'event_date', {'all_events': '1'}),
+    ('lifetime_point_increments', 'event_date', {'lifetime_points': 'lifetime_points'}),
+] %}
+
+-- One row per source row with the measures it adds to its customer's day.
+dated_rows as (
+    {%- for source, date_column, values in sources %}
+    select
+        {%- for measure in measures %}
+        {{ values.get(measure, '0') }} as {{ measure }},
+        {%- endfor %}
+        customer_id,
+        {{ date_column }} as activity_date
+    from {{ source }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
 
 days as (
     select
