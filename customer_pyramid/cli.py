@@ -45,6 +45,11 @@ def build_parser(prog: str = "customer-pyramid") -> Parser:
         "--mapping",
         help="YAML file mapping your files and column names onto the contract (see examples/online_retail/mapping.yml)",
     )
+    build.add_argument(
+        "--select",
+        help="build only these models and what they need, in dbt's selection syntax, e.g. '+fct_customer_rfm' "
+        "(a partial build: no summary, and the next build is a full one)",
+    )
     _add_build_options(build)
 
     backtest = sub.add_parser(

@@ -28,6 +28,9 @@ def run_dbt(*args, **kwargs) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.command == "build" and args.select:
+        # cautious: only the tests whose models are all selected (the others would read missing tables)
+        return build(args, dbt_args=["--select", args.select, "--indirect-selection", "cautious"])
     handlers = {"demo": demo, "build": build, "backtest": backtest, "test": test, "generate": generate}
     return handlers[args.command](args)
 
@@ -76,6 +79,12 @@ def build(args: argparse.Namespace, dbt_args: list[str] | None = None, extra_var
     )
     if "--select" in (dbt_args or []):
         _state_file(settings.database).unlink(missing_ok=True)
+        if not results:
+            raise UserError(f"--select {dbt_args[dbt_args.index('--select') + 1]!r} matches nothing in the project")
+        print(
+            f"Built a selection ({len(results)} models, seeds and tests) into {settings.database} "
+            f"in {time.monotonic() - started:.0f}s; a partial build prints no summary."
+        )
         return 0
     _remember(settings, variables, data_dir)
     print(build_summary(settings, results))

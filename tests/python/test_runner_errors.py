@@ -167,3 +167,13 @@ def test_backtest_arguments(runner, tmp_path):
     assert_one_line_error(
         runner("backtest", "--as-of", "2025-06-30", "--mapping", str(tmp_path / "m.yml")), "--mapping needs --data-dir"
     )
+
+
+def test_build_selection_that_matches_nothing(runner, tmp_path):
+    write_csv(
+        tmp_path / "data" / "orders.csv",
+        ["order_id", "customer_id", "ordered_at", "amount"],
+        [["1", "c", "2025-01-01", "5"]],
+    )
+    run = runner("build", "--data-dir", str(tmp_path / "data"), "--select", "no_such_model")
+    assert_one_line_error(run, "--select 'no_such_model' matches nothing")
