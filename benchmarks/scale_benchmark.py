@@ -121,7 +121,10 @@ def run_size(customers: int, folder: Path, settings: Settings) -> SizeResult:
     result.steps["floor"] = child_step("floor", [*reference_command("floor", data), threads, memory])
     rfm_db = fresh(folder / "rfm.duckdb")
     result.steps["rfm"] = child_step(
-        "RFM slice (runner)", runner("build", "--data-dir", str(data), "--select", "+fct_customer_rfm"), db=rfm_db
+        "RFM slice (runner)",
+        runner("build", "--data-dir", str(data), "--select", "+fct_customer_rfm"),
+        db=rfm_db,
+        log=folder / "rfm.log",
     )
     expected = sorted(built_rfm(rfm_db))
     for engine in rfm_reference.ENGINES:
@@ -142,10 +145,15 @@ def run_size(customers: int, folder: Path, settings: Settings) -> SizeResult:
     inputs = folder / "input"
     without_last_day(data, inputs)
     full_db = fresh(folder / "full.duckdb")
-    result.steps["full"] = child_step("full build", runner("build", "--data-dir", str(inputs)), db=full_db)
+    result.steps["full"] = child_step(
+        "full build", runner("build", "--data-dir", str(inputs)), db=full_db, log=folder / "full.log"
+    )
     link_all(data, inputs)
     result.steps["incremental"] = child_step(
-        "incremental build (+1 day)", runner("build", "--data-dir", str(inputs)), db=full_db
+        "incremental build (+1 day)",
+        runner("build", "--data-dir", str(inputs)),
+        db=full_db,
+        log=folder / "incremental.log",
     )
     if "Incremental build" not in result.steps["incremental"].output:
         raise StepFailed("the second build was not incremental:\n" + result.steps["incremental"].output[-2000:])
@@ -259,14 +267,15 @@ def reference_command(engine: str, data: Path) -> list[str]:
     return [sys.executable, str(Path(__file__).resolve()), "--reference", engine, str(data)]
 
 
-def child_step(name: str, command: list[str], db: Path | None = None) -> Step:
-    """Run `command` in a child process; its wall time (or the time it reports) and peak memory."""
+def child_step(name: str, command: list[str], db: Path | None = None, log: Path | None = None) -> Step:
+    """Run `command` in a child process; its wall time (or the time it reports) and peak memory. Its
+    output goes to `log` when given (the runner's model timings are there)."""
     env = dict(os.environ)
     if db is not None:
         env["PYRAMID_DB"] = str(db)
-    handle, name = tempfile.mkstemp(suffix=".measure")
+    handle, measure_file = tempfile.mkstemp(suffix=".measure")
     os.close(handle)
-    measured = Path(name)
+    measured = Path(measure_file)
     started = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, "-c", MEASURE, str(measured), *command],
@@ -278,6 +287,8 @@ def child_step(name: str, command: list[str], db: Path | None = None) -> Step:
     seconds = time.perf_counter() - started
     code, peak_kib = (int(value) for value in measured.read_text().split())
     measured.unlink()
+    if log is not None:
+        log.write_text(completed.stdout + completed.stderr)
     if code != 0:
         raise StepFailed(f"{name}: exit {code}\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}")
     reported = [line for line in completed.stdout.splitlines() if line.startswith("seconds ")]

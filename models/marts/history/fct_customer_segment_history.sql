@@ -8,8 +8,11 @@
 -- One row per customer per month (from the first order month to the as-of month): the RFM segment,
 -- lifecycle stage, value tier, loyalty cell and tier, each computed point-in-time from the data known
 -- at that month's snapshot date by the same macros as the current marts, with the previous month's
--- value and the snapshot date when it last changed. Incremental like int_customer_facts_monthly: a
--- run rebuilds the months from the cutoff on, continuing previous values from the month before it.
+-- value and the snapshot date when it last changed. Each snapshot is segmented once: the months
+-- before the as-of date here, the as-of snapshot by the current marts (fct_customer_rfm, _lifecycle,
+-- _value, _loyalty), whose rows the history takes, so it ends with them by construction.
+-- Incremental like int_customer_facts_monthly: a run rebuilds the months from the cutoff on,
+-- continuing previous values from the month before it.
 {%- set tracked = tracked_segmentations() %}
 with
 {%- if is_incremental() %}
@@ -37,6 +40,10 @@ carried as (
 ),
 {%- endif %}
 
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
 monthly_facts as (
     select * from {{ ref('int_customer_facts_monthly') }}
     {%- if is_incremental() %}
@@ -44,20 +51,43 @@ monthly_facts as (
     {%- endif %}
 ),
 
+-- the snapshots before the as-of date, segmented here
+past_facts as (
+    select * from monthly_facts
+    where as_of_date < (select as_of.as_of_date from as_of)
+),
+
 rfm as (
-    {{ rfm_segmentation('monthly_facts') | indent(4) }}
+    {{ rfm_segmentation('past_facts') | indent(4) }}
 ),
 
 lifecycle as (
-    {{ lifecycle_segmentation('monthly_facts') | indent(4) }}
+    {{ lifecycle_segmentation('past_facts') | indent(4) }}
 ),
 
 value_history as (
-    {{ value_segmentation('monthly_facts') | indent(4) }}
+    {{ value_segmentation('past_facts') | indent(4) }}
 ),
 
 loyalty as (
-    {{ loyalty_segmentation('monthly_facts', 'value_history') | indent(4) }}
+    {{ loyalty_segmentation('past_facts', 'value_history') | indent(4) }}
+),
+
+-- the as-of snapshot, segmented by the current marts
+current_rfm as (
+    select * from {{ ref('fct_customer_rfm') }}
+),
+
+current_lifecycle as (
+    select * from {{ ref('fct_customer_lifecycle') }}
+),
+
+current_value as (
+    select * from {{ ref('fct_customer_value') }}
+),
+
+current_loyalty as (
+    select * from {{ ref('fct_customer_loyalty') }}
 ),
 
 segments as (
@@ -78,7 +108,7 @@ segments as (
         value_history.value_tier_rank,
         loyalty.loyalty_cell,
         loyalty.loyalty_tier
-    from monthly_facts as facts
+    from past_facts as facts
     left join rfm
         on facts.as_of_date = rfm.as_of_date and facts.customer_id = rfm.customer_id
     left join lifecycle
@@ -87,6 +117,37 @@ segments as (
         on facts.as_of_date = value_history.as_of_date and facts.customer_id = value_history.customer_id
     left join loyalty
         on facts.as_of_date = loyalty.as_of_date and facts.customer_id = loyalty.customer_id
+
+    union all
+
+    select
+        false as is_carried,
+        {%- for column in tracked %}
+        cast(null as date) as carried_{{ column }}_changed_at,
+        {%- endfor %}
+        facts.snapshot_month,
+        facts.as_of_date,
+        facts.customer_id,
+        facts.is_buyer,
+        facts.frequency,
+        facts.monetary,
+        current_rfm.rfm_segment,
+        current_lifecycle.lifecycle_stage,
+        current_value.value_tier,
+        current_value.value_tier_rank,
+        current_loyalty.loyalty_cell,
+        current_loyalty.loyalty_tier
+    from monthly_facts as facts
+    inner join as_of
+        on facts.as_of_date = as_of.as_of_date
+    left join current_rfm
+        on facts.customer_id = current_rfm.customer_id
+    left join current_lifecycle
+        on facts.customer_id = current_lifecycle.customer_id
+    left join current_value
+        on facts.customer_id = current_value.customer_id
+    left join current_loyalty
+        on facts.customer_id = current_loyalty.customer_id
 ),
 
 {%- if is_incremental() %}
