@@ -160,17 +160,17 @@ snapshot_totals as (
         customer_id
 ),
 
--- The purchase facts of the customer's last purchase day on or before the snapshot.
-snapshot_purchases as (
+-- With the purchase facts of the customer's last purchase day on or before the snapshot (none before
+-- the first purchase).
+snapshot_facts as (
     select
-        snapshot_totals.as_of_date,
-        snapshot_totals.customer_id,
+        snapshot_totals.*,
         purchase_days.first_order_date,
         purchase_days.order_date as last_order_date,
         purchase_days.median_interval_days,
         purchase_days.last_return_date
     from snapshot_totals
-    inner join purchase_days
+    left join purchase_days
         on
             snapshot_totals.customer_id = purchase_days.customer_id
             and snapshot_totals.purchase_days = purchase_days.purchase_day_number
@@ -225,53 +225,49 @@ final as (
         customer_snapshots.as_of_date,
         customer_snapshots.customer_id,
         customer_snapshots.has_customer_record,
-        coalesce(snapshot_totals.lifetime_orders, 0) > 0 as is_buyer,
-        snapshot_purchases.first_order_date,
-        snapshot_purchases.last_order_date,
-        cast({{ days_between('snapshot_purchases.first_order_date', 'customer_snapshots.as_of_date') }} as integer)
+        coalesce(snapshot_facts.lifetime_orders, 0) > 0 as is_buyer,
+        snapshot_facts.first_order_date,
+        snapshot_facts.last_order_date,
+        cast({{ days_between('snapshot_facts.first_order_date', 'customer_snapshots.as_of_date') }} as integer)
             as tenure_days,
-        cast({{ days_between('snapshot_purchases.last_order_date', 'customer_snapshots.as_of_date') }} as integer)
+        cast({{ days_between('snapshot_facts.last_order_date', 'customer_snapshots.as_of_date') }} as integer)
             as recency_days,
-        cast(coalesce(snapshot_totals.frequency, 0) as integer) as frequency,
-        cast(coalesce(snapshot_totals.monetary, 0) as {{ money_type() }}) as monetary,
-        cast(coalesce(snapshot_totals.lifetime_orders, 0) as integer) as lifetime_orders,
-        cast(coalesce(snapshot_totals.lifetime_net_revenue, 0) as {{ money_type() }}) as lifetime_net_revenue,
+        cast(coalesce(snapshot_facts.frequency, 0) as integer) as frequency,
+        cast(coalesce(snapshot_facts.monetary, 0) as {{ money_type() }}) as monetary,
+        cast(coalesce(snapshot_facts.lifetime_orders, 0) as integer) as lifetime_orders,
+        cast(coalesce(snapshot_facts.lifetime_net_revenue, 0) as {{ money_type() }}) as lifetime_net_revenue,
         cast(
-            snapshot_totals.lifetime_net_revenue / nullif(snapshot_totals.lifetime_orders, 0)
+            snapshot_facts.lifetime_net_revenue / nullif(snapshot_facts.lifetime_orders, 0)
             as {{ money_type() }}
         ) as average_order_value,
         cast(
-            {{ days_between('snapshot_purchases.first_order_date', 'snapshot_purchases.last_order_date') }}
-            / nullif(snapshot_totals.lifetime_orders - 1, 0) as decimal(10, 1)
+            {{ days_between('snapshot_facts.first_order_date', 'snapshot_facts.last_order_date') }}
+            / nullif(snapshot_facts.lifetime_orders - 1, 0) as decimal(10, 1)
         ) as average_days_between_orders,
-        cast(snapshot_purchases.median_interval_days as decimal(10, 1)) as median_interval_days,
-        snapshot_purchases.last_return_date,
-        cast(coalesce(snapshot_totals.orders_last_window, 0) as integer) as orders_last_window,
-        cast(coalesce(snapshot_totals.orders_previous_window, 0) as integer) as orders_previous_window,
-        cast(coalesce(snapshot_totals.lifetime_refund_amount, 0) as {{ money_type() }}) as lifetime_refund_amount,
-        cast(coalesce(snapshot_totals.refunded_orders, 0) as integer) as refunded_orders,
-        cast(coalesce(snapshot_totals.cancelled_orders, 0) as integer) as cancelled_orders,
+        cast(snapshot_facts.median_interval_days as decimal(10, 1)) as median_interval_days,
+        snapshot_facts.last_return_date,
+        cast(coalesce(snapshot_facts.orders_last_window, 0) as integer) as orders_last_window,
+        cast(coalesce(snapshot_facts.orders_previous_window, 0) as integer) as orders_previous_window,
+        cast(coalesce(snapshot_facts.lifetime_refund_amount, 0) as {{ money_type() }}) as lifetime_refund_amount,
+        cast(coalesce(snapshot_facts.refunded_orders, 0) as integer) as refunded_orders,
+        cast(coalesce(snapshot_facts.cancelled_orders, 0) as integer) as cancelled_orders,
         engagement_data.has_engagement_data,
         case
             when engagement_data.has_engagement_data
                 then cast(
-                    least(100, coalesce(snapshot_totals.lifetime_points, 0) + coalesce(window_points.window_points, 0))
+                    least(100, coalesce(snapshot_facts.lifetime_points, 0) + coalesce(window_points.window_points, 0))
                     as integer
                 )
         end as engagement_score,
-        cast(coalesce(snapshot_totals.events_last_window, 0) as integer) as events_last_window,
-        cast(coalesce(snapshot_totals.events_previous_window, 0) as integer) as events_previous_window
+        cast(coalesce(snapshot_facts.events_last_window, 0) as integer) as events_last_window,
+        cast(coalesce(snapshot_facts.events_previous_window, 0) as integer) as events_previous_window
     from customer_snapshots
     inner join engagement_data
         on customer_snapshots.as_of_date = engagement_data.as_of_date
-    left join snapshot_totals
+    left join snapshot_facts
         on
-            customer_snapshots.as_of_date = snapshot_totals.as_of_date
-            and customer_snapshots.customer_id = snapshot_totals.customer_id
-    left join snapshot_purchases
-        on
-            customer_snapshots.as_of_date = snapshot_purchases.as_of_date
-            and customer_snapshots.customer_id = snapshot_purchases.customer_id
+            customer_snapshots.as_of_date = snapshot_facts.as_of_date
+            and customer_snapshots.customer_id = snapshot_facts.customer_id
     left join window_points
         on
             customer_snapshots.as_of_date = window_points.as_of_date
