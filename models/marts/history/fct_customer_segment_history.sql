@@ -14,6 +14,21 @@
 -- Incremental like int_customer_facts_monthly: a run rebuilds the months from the cutoff on,
 -- continuing previous values from the month before it.
 {%- set tracked = tracked_segmentations() %}
+{%- set segment_columns = {
+    'snapshot_month': 'date', 'is_buyer': 'integer', 'frequency': 'integer', 'monetary': money_type(),
+    'rfm_segment': dbt.type_string(), 'lifecycle_stage': dbt.type_string(), 'value_tier': dbt.type_string(),
+    'value_tier_rank': 'integer', 'loyalty_cell': dbt.type_string(), 'loyalty_tier': dbt.type_string(),
+} %}
+{%- set segment_sources = {
+    'past_facts': {
+        'snapshot_month': 'snapshot_month', 'is_buyer': 'case when is_buyer then 1 else 0 end',
+        'frequency': 'frequency', 'monetary': 'monetary',
+    },
+    'rfm': {'rfm_segment': 'rfm_segment'},
+    'lifecycle': {'lifecycle_stage': 'lifecycle_stage'},
+    'value_history': {'value_tier': 'value_tier', 'value_tier_rank': 'value_tier_rank'},
+    'loyalty': {'loyalty_cell': 'loyalty_cell', 'loyalty_tier': 'loyalty_tier'},
+} %}
 with
 {%- if is_incremental() %}
 cutoff as (
@@ -90,33 +105,54 @@ current_loyalty as (
     select * from {{ ref('fct_customer_loyalty') }}
 ),
 
+-- The facts and the four segmentations of the past snapshots side by side: one grouping of their
+-- union rather than four joins of tens of millions of rows (a grouping spills to disk when memory
+-- is short; a chain of large joins in one query may not). Each column has one source per row.
+past_segments as (
+    select
+        as_of_date,
+        customer_id
+        {%- for column, data_type in segment_columns.items() %},
+        max({{ column }}) as {{ column }}
+        {%- endfor %}
+    from (
+        {%- for source, expressions in segment_sources.items() %}
+        select
+            as_of_date,
+            customer_id
+            {%- for column, data_type in segment_columns.items() %},
+            {{ expressions.get(column, 'cast(null as ' ~ data_type ~ ')') }} as {{ column }}
+            {%- endfor %}
+        from {{ source }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    ) as parts
+    group by
+        as_of_date,
+        customer_id
+),
+
 segments as (
     select
         false as is_carried,
         {%- for column in tracked %}
         cast(null as date) as carried_{{ column }}_changed_at,
         {%- endfor %}
-        facts.snapshot_month,
-        facts.as_of_date,
-        facts.customer_id,
-        facts.is_buyer,
-        facts.frequency,
-        facts.monetary,
-        rfm.rfm_segment,
-        lifecycle.lifecycle_stage,
-        value_history.value_tier,
-        value_history.value_tier_rank,
-        loyalty.loyalty_cell,
-        loyalty.loyalty_tier
-    from past_facts as facts
-    left join rfm
-        on facts.as_of_date = rfm.as_of_date and facts.customer_id = rfm.customer_id
-    left join lifecycle
-        on facts.as_of_date = lifecycle.as_of_date and facts.customer_id = lifecycle.customer_id
-    left join value_history
-        on facts.as_of_date = value_history.as_of_date and facts.customer_id = value_history.customer_id
-    left join loyalty
-        on facts.as_of_date = loyalty.as_of_date and facts.customer_id = loyalty.customer_id
+        snapshot_month,
+        as_of_date,
+        customer_id,
+        is_buyer = 1 as is_buyer,
+        frequency,
+        monetary,
+        rfm_segment,
+        lifecycle_stage,
+        value_tier,
+        value_tier_rank,
+        loyalty_cell,
+        loyalty_tier
+    from past_segments
 
     union all
 
