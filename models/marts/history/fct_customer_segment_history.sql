@@ -110,19 +110,19 @@ current_loyalty as (
 -- is short; a chain of large joins in one query may not). Each column has one source per row.
 past_segments as (
     select
+        {%- for column in segment_columns %}
+        max({{ column }}) as {{ column }},
+        {%- endfor %}
         as_of_date,
         customer_id
-        {%- for column, data_type in segment_columns.items() %},
-        max({{ column }}) as {{ column }}
-        {%- endfor %}
     from (
         {%- for source, expressions in segment_sources.items() %}
         select
+            {%- for column, data_type in segment_columns.items() %}
+            {{ expressions.get(column, 'cast(null as ' ~ data_type ~ ')') }} as {{ column }},
+            {%- endfor %}
             as_of_date,
             customer_id
-            {%- for column, data_type in segment_columns.items() %},
-            {{ expressions.get(column, 'cast(null as ' ~ data_type ~ ')') }} as {{ column }}
-            {%- endfor %}
         from {{ source }}
         {%- if not loop.last %}
         union all
