@@ -14,21 +14,28 @@
 -- Incremental like int_customer_facts_monthly: a run rebuilds the months from the cutoff on,
 -- continuing previous values from the month before it.
 {%- set tracked = tracked_segmentations() %}
-{%- set segment_columns = {
-    'snapshot_month': 'date', 'is_buyer': 'integer', 'frequency': 'integer', 'monetary': money_type(),
-    'rfm_segment': dbt.type_string(), 'lifecycle_stage': dbt.type_string(), 'value_tier': dbt.type_string(),
-    'value_tier_rank': 'integer', 'loyalty_cell': dbt.type_string(), 'loyalty_tier': dbt.type_string(),
+{#- the history's columns besides the tracked segmentations' changes, with their types -#}
+{%- set columns = {
+    'snapshot_month': 'date', 'as_of_date': 'date', 'customer_id': dbt.type_string(), 'is_buyer': 'integer',
+    'frequency': 'integer', 'monetary': money_type(), 'rfm_segment': dbt.type_string(),
+    'lifecycle_stage': dbt.type_string(), 'value_tier': dbt.type_string(), 'value_tier_rank': 'integer',
+    'loyalty_cell': dbt.type_string(), 'loyalty_tier': dbt.type_string(),
 } %}
-{%- set segment_sources = {
-    'past_facts': {
-        'snapshot_month': 'snapshot_month', 'is_buyer': 'case when is_buyer then 1 else 0 end',
-        'frequency': 'frequency', 'monetary': 'monetary',
-    },
-    'rfm': {'rfm_segment': 'rfm_segment'},
-    'lifecycle': {'lifecycle_stage': 'lifecycle_stage'},
-    'value_history': {'value_tier': 'value_tier', 'value_tier_rank': 'value_tier_rank'},
-    'loyalty': {'loyalty_cell': 'loyalty_cell', 'loyalty_tier': 'loyalty_tier'},
+{#- where each column comes from: the facts of every snapshot, the segments of the past snapshots
+    (computed here) and of the as-of snapshot (the current marts); booleans travel as 0/1 -#}
+{%- set facts_columns = {
+    'snapshot_month': 'snapshot_month', 'is_buyer': 'case when is_buyer then 1 else 0 end',
+    'frequency': 'frequency', 'monetary': 'monetary',
 } %}
+{%- set segment_sources = {'monthly_facts': facts_columns} %}
+{%- for prefix in ['', 'current_'] %}
+    {%- do segment_sources.update({
+        prefix ~ 'rfm': {'rfm_segment': 'rfm_segment'},
+        prefix ~ 'lifecycle': {'lifecycle_stage': 'lifecycle_stage'},
+        prefix ~ 'value_tiers': {'value_tier': 'value_tier', 'value_tier_rank': 'value_tier_rank'},
+        prefix ~ 'loyalty': {'loyalty_cell': 'loyalty_cell', 'loyalty_tier': 'loyalty_tier'},
+    }) %}
+{%- endfor %}
 with
 {%- if is_incremental() %}
 cutoff as (
@@ -80,12 +87,12 @@ lifecycle as (
     {{ lifecycle_segmentation('past_facts') | indent(4) }}
 ),
 
-value_history as (
+value_tiers as (
     {{ value_segmentation('past_facts') | indent(4) }}
 ),
 
 loyalty as (
-    {{ loyalty_segmentation('past_facts', 'value_history') | indent(4) }}
+    {{ loyalty_segmentation('past_facts', 'value_tiers') | indent(4) }}
 ),
 
 -- the as-of snapshot, segmented by the current marts
@@ -97,7 +104,7 @@ current_lifecycle as (
     select * from {{ ref('fct_customer_lifecycle') }}
 ),
 
-current_value as (
+current_value_tiers as (
     select * from {{ ref('fct_customer_value') }}
 ),
 
@@ -105,20 +112,24 @@ current_loyalty as (
     select * from {{ ref('fct_customer_loyalty') }}
 ),
 
--- The facts and the four segmentations of the past snapshots side by side: one grouping of their
--- union rather than four joins of tens of millions of rows (a grouping spills to disk when memory
--- is short; a chain of large joins in one query may not). Each column has one source per row.
-past_segments as (
+-- The facts and segments of each customer and snapshot side by side: one grouping of their union
+-- rather than joins of tens of millions of rows (a grouping spills to disk when memory is short; a
+-- chain of large joins in one query may not). Each column has one source per row.
+segments as (
     select
-        {%- for column in segment_columns %}
-        max({{ column }}) as {{ column }},
+        false as is_carried,
+        {%- for column in tracked %}
+        cast(null as date) as carried_{{ column }}_changed_at,
+        {%- endfor %}
+        {%- for column in columns if column not in ['as_of_date', 'customer_id'] %}
+        {{ 'max(is_buyer) = 1' if column == 'is_buyer' else 'max(' ~ column ~ ')' }} as {{ column }},
         {%- endfor %}
         as_of_date,
         customer_id
     from (
         {%- for source, expressions in segment_sources.items() %}
         select
-            {%- for column, data_type in segment_columns.items() %}
+            {%- for column, data_type in columns.items() if column not in ['as_of_date', 'customer_id'] %}
             {{ expressions.get(column, 'cast(null as ' ~ data_type ~ ')') }} as {{ column }},
             {%- endfor %}
             as_of_date,
@@ -134,58 +145,6 @@ past_segments as (
         customer_id
 ),
 
-segments as (
-    select
-        false as is_carried,
-        {%- for column in tracked %}
-        cast(null as date) as carried_{{ column }}_changed_at,
-        {%- endfor %}
-        snapshot_month,
-        as_of_date,
-        customer_id,
-        is_buyer = 1 as is_buyer,
-        frequency,
-        monetary,
-        rfm_segment,
-        lifecycle_stage,
-        value_tier,
-        value_tier_rank,
-        loyalty_cell,
-        loyalty_tier
-    from past_segments
-
-    union all
-
-    select
-        false as is_carried,
-        {%- for column in tracked %}
-        cast(null as date) as carried_{{ column }}_changed_at,
-        {%- endfor %}
-        facts.snapshot_month,
-        facts.as_of_date,
-        facts.customer_id,
-        facts.is_buyer,
-        facts.frequency,
-        facts.monetary,
-        current_rfm.rfm_segment,
-        current_lifecycle.lifecycle_stage,
-        current_value.value_tier,
-        current_value.value_tier_rank,
-        current_loyalty.loyalty_cell,
-        current_loyalty.loyalty_tier
-    from monthly_facts as facts
-    inner join as_of
-        on facts.as_of_date = as_of.as_of_date
-    left join current_rfm
-        on facts.customer_id = current_rfm.customer_id
-    left join current_lifecycle
-        on facts.customer_id = current_lifecycle.customer_id
-    left join current_value
-        on facts.customer_id = current_value.customer_id
-    left join current_loyalty
-        on facts.customer_id = current_loyalty.customer_id
-),
-
 {%- if is_incremental() %}
 
 all_rows as (
@@ -196,18 +155,11 @@ all_rows as (
         {%- for column in tracked %}
         {{ column }}_changed_at as carried_{{ column }}_changed_at,
         {%- endfor %}
-        snapshot_month,
+        {%- for column in columns if column not in ['as_of_date', 'customer_id'] %}
+        {{ column }},
+        {%- endfor %}
         as_of_date,
-        customer_id,
-        is_buyer,
-        frequency,
-        monetary,
-        rfm_segment,
-        lifecycle_stage,
-        value_tier,
-        value_tier_rank,
-        loyalty_cell,
-        loyalty_tier
+        customer_id
     from carried
 ),
 {%- endif %}
