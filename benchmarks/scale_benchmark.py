@@ -324,7 +324,7 @@ def report(results: list[SizeResult], settings: Settings) -> str:
     """The markdown table of one run, with the goals."""
     cpus = os.cpu_count()
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d')} by `make bench` on {cpus} cores, "
+        f"Measured {time.strftime('%Y-%m-%d')} by `make bench` at commit {commit()} on {cpus} cores, "
         f"`PYRAMID_THREADS={settings.threads}`, `PYRAMID_MEMORY_LIMIT={settings.memory_limit}`; "
         "seconds, then the ratio to the floor (one group-by scan of the orders) measured in the same run; "
         "peak resident memory of each step's process tree.",
@@ -372,6 +372,18 @@ def report(results: list[SizeResult], settings: Settings) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def commit() -> str:
+    """The short hash of the checked-out commit (with + when files differ from it), or 'unknown'."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
+    except OSError:
+        return "unknown"
+    if head.returncode != 0:
+        return "unknown"
+    return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
 
 
 def growth_exponent(data_ratio: float, time_ratio: float) -> float:
