@@ -67,6 +67,12 @@ def build_parser(prog: str = "customer-pyramid") -> Parser:
     test = sub.add_parser("test", help="run the dbt data and unit tests on the last build")
     test.add_argument("--select", help="dbt selection, e.g. 'staging' or 'stg_raw__orders'")
 
+    export = sub.add_parser(
+        "export", help="write every mart of the last build as a file, with manifest.json (for other tools)"
+    )
+    export.add_argument("--out", required=True, help="folder to write (replaced as a whole if it holds an export)")
+    export.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)")
+
     generate = sub.add_parser("generate", help="write a synthetic data set in the raw-data contract")
     generate.add_argument("--customers", required=True, help="number of customers")
     generate.add_argument("--out", required=True, help="output folder (created if missing)")

@@ -31,7 +31,14 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "build" and args.select:
         # cautious: only the tests whose models are all selected (the others would read missing tables)
         return build(args, dbt_args=["--select", args.select, "--indirect-selection", "cautious"])
-    handlers = {"demo": demo, "build": build, "backtest": backtest, "test": test, "generate": generate}
+    handlers = {
+        "demo": demo,
+        "build": build,
+        "backtest": backtest,
+        "test": test,
+        "generate": generate,
+        "export": export,
+    }
     return handlers[args.command](args)
 
 
@@ -141,6 +148,24 @@ def test(args: argparse.Namespace) -> int:
     exclude = NOT_DEMO if variables.get("raw_schema") != DEMO_RAW_SCHEMA else []
     results = run_dbt(settings, "test", [*exclude, *selection], variables)
     print(f"{len(results)} tests passed.")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """Every mart of the last complete build into --out (customer_pyramid/export.py)."""
+    from customer_pyramid.export import export as export_marts
+
+    settings = Settings.resolve()
+    _recall(settings.database)  # a complete build (a --select build leaves no record) of this warehouse
+    started = time.monotonic()
+    out = Path(args.out)
+    manifest = export_marts(settings, out, args.format)
+    rows = sum(table["rows"] for table in manifest["tables"].values())
+    print(
+        f"Exported {len(manifest['tables'])} marts ({rows:,} rows, as of {manifest['as_of_date']}, "
+        f"build {manifest['build_id']}) as {args.format} to {out.resolve()} with {out / 'manifest.json'} "
+        f"in {time.monotonic() - started:.1f}s."
+    )
     return 0
 
 

@@ -1,0 +1,130 @@
+"""`runner.py export`: every mart of the last build as a file (Parquet or CSV) and a manifest.
+
+The export is written into a new folder beside the target and renamed into place, so a crash leaves
+either the previous export or the new one, never half of one. Rows are written in a fixed order
+and the manifest holds nothing that changes between runs (no clock), so the same build exports to
+the same bytes. CSV text cells that a spreadsheet would run as a formula (starting with = + - @, a
+tab or a carriage return) are prefixed with an apostrophe (OWASP's advice for CSV injection).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from customer_pyramid.errors import UserError
+from customer_pyramid.settings import Settings
+
+FORMATS = ("parquet", "csv")
+MARTS_SCHEMA = "marts"
+MANIFEST = "manifest.json"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_TYPES = ("VARCHAR",)
+
+
+def export(settings: Settings, out: Path, fmt: str = "parquet") -> dict:
+    """Write every mart of the warehouse into `out`; returns the manifest."""
+    if fmt not in FORMATS:
+        raise UserError(f"--format must be one of {', '.join(FORMATS)}, got '{fmt}'")
+    if not settings.database.exists():
+        raise UserError(f"no build found at {settings.database}: run `runner.py demo` or `build --data-dir DIR` first")
+    out = out.resolve()
+    if out.exists() and not (out / MANIFEST).exists() and any(out.iterdir()):
+        raise UserError(f"{out} exists and is not an earlier export (no {MANIFEST}): give a new or empty folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.with_name(f".{out.name}.partial-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        manifest = _write_all(settings, staging, fmt)
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        _swap_in(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def _write_all(settings: Settings, folder: Path, fmt: str) -> dict:
+    import duckdb
+
+    config = {**settings.duckdb_config(), "preserve_insertion_order": True, "access_mode": "READ_ONLY"}
+    try:
+        connection = duckdb.connect(str(settings.database), config=config)
+    except duckdb.Error as error:
+        raise UserError(f"cannot open {settings.database} to export: {str(error).splitlines()[0]}") from None
+    with connection:
+        connection.execute("set TimeZone = 'UTC'")
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "select table_name from information_schema.tables where table_schema = ? and table_type = 'BASE TABLE' "
+                "order by table_name",
+                [MARTS_SCHEMA],
+            ).fetchall()
+        ]
+        if not tables:
+            raise UserError(f"{settings.database} has no marts: run a full build first")
+        as_of = connection.execute("select as_of_date from intermediate.int_as_of_date").fetchone()[0]
+        files = {}
+        for table in tables:
+            files[table] = _write_table(connection, table, folder, fmt)
+    digest = hashlib.sha256()
+    for table in tables:
+        digest.update(f"{files[table]['file']} {files[table]['sha256']}\n".encode())
+    return {
+        "format": fmt,
+        "as_of_date": as_of.isoformat() if as_of else None,
+        "build_id": digest.hexdigest()[:16],
+        "tables": files,
+    }
+
+
+def _write_table(connection, table: str, folder: Path, fmt: str) -> dict:
+    columns = connection.execute(
+        "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ? "
+        "order by ordinal_position",
+        [MARTS_SCHEMA, table],
+    ).fetchall()
+    quoted = [_quote(name) for name, _ in columns]
+    order = ", ".join(quoted)
+    select = ", ".join(
+        _neutralised(_quote(name)) if fmt == "csv" and data_type in TEXT_TYPES else _quote(name)
+        for name, data_type in columns
+    )
+    path = folder / f"{table}.{fmt}"
+    options = "format parquet, compression zstd" if fmt == "parquet" else "format csv, header true"
+    target = str(path).replace("'", "''")
+    connection.execute(
+        f"copy (select {select} from {MARTS_SCHEMA}.{_quote(table)} order by {order}) to '{target}' ({options})"
+    )
+    rows = connection.execute(f"select count(*) from {MARTS_SCHEMA}.{_quote(table)}").fetchone()[0]
+    return {
+        "file": path.name,
+        "rows": rows,
+        "columns": [{"name": name, "type": data_type} for name, data_type in columns],
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+    }
+
+
+def _neutralised(column: str) -> str:
+    """A text cell that starts like a formula, prefixed with an apostrophe."""
+    starts = ", ".join("'" + start.replace("'", "''") + "'" for start in FORMULA_STARTS)
+    return f"case when left({column}, 1) in ({starts}) then '''' || {column} else {column} end as {column}"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _swap_in(new: Path, out: Path) -> None:
+    """Put the finished export at `out`: renames only, so `out` is never a mix of two exports."""
+    if not out.exists():
+        new.rename(out)
+        return
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    out.rename(old)
+    new.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
