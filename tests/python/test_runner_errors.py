@@ -3,6 +3,7 @@ runs in-process here (conftest.run_runner); the last tests run it as a new proce
 
 from __future__ import annotations
 
+import argparse
 import csv
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT_DIR
 
-from customer_pyramid import __version__
+from customer_pyramid import __version__, cli
 
 
 def assert_one_line_error(run, *fragments: str) -> None:
@@ -101,7 +102,13 @@ def test_test_without_a_build(runner):
     assert_one_line_error(runner("test"), "no build found")
 
 
-@pytest.mark.parametrize("command", ["demo", "build", "backtest", "test", "generate"])
+# every subcommand the parser knows (a new one cannot be left out here)
+COMMANDS = sorted(
+    next(action for action in cli.build_parser()._actions if isinstance(action, argparse._SubParsersAction)).choices
+)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(runner, command):
     run = runner(command, "--help")
     assert run.returncode == 0
