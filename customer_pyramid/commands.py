@@ -28,6 +28,16 @@ def run_dbt(*args, **kwargs) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.command == "generate":
+        return generate(args)
+    from customer_pyramid.lock import warehouse_lock
+
+    # one runner at a time on a warehouse (customer_pyramid/lock.py)
+    with warehouse_lock(Settings.resolve().database, args.command):
+        return _run_locked(args)
+
+
+def _run_locked(args: argparse.Namespace) -> int:
     if args.command == "build" and args.select:
         # cautious: only the tests whose models are all selected (the others would read missing tables)
         return build(args, dbt_args=["--select", args.select, "--indirect-selection", "cautious"])
