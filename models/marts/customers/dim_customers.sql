@@ -45,6 +45,13 @@ lifetime_values as (
     select * from {{ ref('fct_customer_clv') }}
 ),
 
+-- since when each segment holds: the as-of month of the history (which also makes this model run
+-- after the history, so the two largest marts never share the memory limit)
+segment_history as (
+    select * from {{ ref('fct_customer_segment_history') }}
+    where as_of_date = (select as_of.as_of_date from {{ ref('int_as_of_date') }} as as_of)
+),
+
 final as (
     select
         facts.customer_id,
@@ -123,6 +130,9 @@ final as (
         lifetime_values.total_clv,
         lifetime_values.expected_next_order_date,
         lifetime_values.predicted_value_tier,
+        {%- for column in tracked_segmentations() %}
+        segment_history.{{ column }}_changed_at,
+        {%- endfor %}
         actions.next_best_action,
         actions.action_priority,
         actions.action_reason
@@ -147,6 +157,8 @@ final as (
         on facts.customer_id = categories.customer_id
     left join lifetime_values
         on facts.customer_id = lifetime_values.customer_id
+    left join segment_history
+        on facts.customer_id = segment_history.customer_id
 )
 
 select * from final
