@@ -46,7 +46,6 @@ def _run_locked(args: argparse.Namespace) -> int:
         "build": build,
         "backtest": backtest,
         "test": test,
-        "generate": generate,
         "export": export,
     }
     return handlers[args.command](args)

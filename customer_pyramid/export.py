@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 from customer_pyramid.errors import UserError
+from customer_pyramid.load import quote_identifier, sql_literal
 from customer_pyramid.settings import Settings
 
 FORMATS = ("parquet", "csv")
@@ -29,8 +30,6 @@ def export(settings: Settings, out: Path, fmt: str = "parquet") -> dict:
     """Write every mart of the warehouse into `out`; returns the manifest."""
     if fmt not in FORMATS:
         raise UserError(f"--format must be one of {', '.join(FORMATS)}, got '{fmt}'")
-    if not settings.database.exists():
-        raise UserError(f"no build found at {settings.database}: run `runner.py demo` or `build --data-dir DIR` first")
     out = out.resolve()
     if out.exists() and not (out / MANIFEST).exists() and any(out.iterdir()):
         raise UserError(f"{out} exists and is not an earlier export (no {MANIFEST}): give a new or empty folder")
@@ -88,19 +87,17 @@ def _write_table(connection, table: str, folder: Path, fmt: str) -> dict:
         "order by ordinal_position",
         [MARTS_SCHEMA, table],
     ).fetchall()
-    quoted = [_quote(name) for name, _ in columns]
-    order = ", ".join(quoted)
+    quoted = {name: quote_identifier(name) for name, _ in columns}
+    order = ", ".join(quoted.values())
     select = ", ".join(
-        _neutralised(_quote(name)) if fmt == "csv" and data_type in TEXT_TYPES else _quote(name)
+        _neutralised(quoted[name]) if fmt == "csv" and data_type in TEXT_TYPES else quoted[name]
         for name, data_type in columns
     )
     path = folder / f"{table}.{fmt}"
     options = "format parquet, compression zstd" if fmt == "parquet" else "format csv, header true"
-    target = str(path).replace("'", "''")
-    connection.execute(
-        f"copy (select {select} from {MARTS_SCHEMA}.{_quote(table)} order by {order}) to '{target}' ({options})"
-    )
-    rows = connection.execute(f"select count(*) from {MARTS_SCHEMA}.{_quote(table)}").fetchone()[0]
+    relation = f"{MARTS_SCHEMA}.{quote_identifier(table)}"
+    connection.execute(f"copy (select {select} from {relation} order by {order}) to {sql_literal(path)} ({options})")
+    rows = connection.execute(f"select count(*) from {relation}").fetchone()[0]
     return {
         "file": path.name,
         "rows": rows,
@@ -113,10 +110,6 @@ def _neutralised(column: str) -> str:
     """A text cell that starts like a formula, prefixed with an apostrophe."""
     starts = ", ".join("'" + start.replace("'", "''") + "'" for start in FORMULA_STARTS)
     return f"case when left({column}, 1) in ({starts}) then '''' || {column} else {column} end as {column}"
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _swap_in(new: Path, out: Path) -> None:

@@ -97,13 +97,14 @@
     {%- endfor -%}
     {%- set text = 'trim(' ~ expression ~ ')' -%}
     {%- set clock = '[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?' -%}
-    {%- set offset = '([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)$' -%}
+    {%- set zone = '([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)' -%}
+    {%- set offset = zone ~ '$' -%}
     {%- set iso = '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?' %}
     case
         -- Fast path first: strict ISO 8601, with a numeric offset or Z (zoned) or without (local), the
         -- form of most exports and the text of typed Parquet timestamps and dates as they are loaded.
         -- One regex and a cast; other text goes on to the slower rules below, with the same results.
-        when regexp_full_match({{ text }}, '{{ iso }}([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)')
+        when regexp_full_match({{ text }}, '{{ iso }}{{ zone }}')
             and try_cast({{ text }} as timestamptz) is not null
             then timezone('UTC', try_cast({{ text }} as timestamptz))
         when regexp_full_match({{ text }}, '{{ iso }}') and try_cast({{ text }} as timestamp) is not null

@@ -14,9 +14,9 @@
 -- Incremental like int_customer_facts_monthly: a run rebuilds the months from the cutoff on,
 -- continuing previous values from the month before it.
 {%- set tracked = tracked_segmentations() %}
-{#- the history's columns besides the tracked segmentations' changes, with their types -#}
+{#- the history's columns besides its keys (as_of_date, customer_id) and the changes, with their types -#}
 {%- set columns = {
-    'snapshot_month': 'date', 'as_of_date': 'date', 'customer_id': dbt.type_string(), 'is_buyer': 'integer',
+    'snapshot_month': 'date', 'is_buyer': 'integer',
     'frequency': 'integer', 'monetary': money_type(), 'rfm_segment': dbt.type_string(),
     'lifecycle_stage': dbt.type_string(), 'value_tier': dbt.type_string(), 'value_tier_rank': 'integer',
     'loyalty_cell': dbt.type_string(), 'loyalty_tier': dbt.type_string(),
@@ -121,7 +121,7 @@ segments as (
         {%- for column in tracked %}
         cast(null as date) as carried_{{ column }}_changed_at,
         {%- endfor %}
-        {%- for column in columns if column not in ['as_of_date', 'customer_id'] %}
+        {%- for column in columns %}
         {{ 'max(is_buyer) = 1' if column == 'is_buyer' else 'max(' ~ column ~ ')' }} as {{ column }},
         {%- endfor %}
         as_of_date,
@@ -129,7 +129,7 @@ segments as (
     from (
         {%- for source, expressions in segment_sources.items() %}
         select
-            {%- for column, data_type in columns.items() if column not in ['as_of_date', 'customer_id'] %}
+            {%- for column, data_type in columns.items() %}
             {{ expressions.get(column, 'cast(null as ' ~ data_type ~ ')') }} as {{ column }},
             {%- endfor %}
             as_of_date,
@@ -155,7 +155,7 @@ all_rows as (
         {%- for column in tracked %}
         {{ column }}_changed_at as carried_{{ column }}_changed_at,
         {%- endfor %}
-        {%- for column in columns if column not in ['as_of_date', 'customer_id'] %}
+        {%- for column in columns %}
         {{ column }},
         {%- endfor %}
         as_of_date,
