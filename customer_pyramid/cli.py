@@ -66,12 +66,21 @@ def build_parser(prog: str = "customer-pyramid") -> Parser:
 
     test = sub.add_parser("test", help="run the dbt data and unit tests on the last build")
     test.add_argument("--select", help="dbt selection, e.g. 'staging' or 'stg_raw__orders'")
+    _add_quiet(test)
 
     export = sub.add_parser(
         "export", help="write every mart of the last build as a file, with manifest.json (for other tools)"
     )
     export.add_argument("--out", required=True, help="folder to write (replaced as a whole if it holds an export)")
     export.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)")
+    _add_quiet(export)
+
+    publish = sub.add_parser(
+        "publish",
+        help="copy the marts of the last complete build into the serving file again "
+        "(after a publish that failed or was interrupted)",
+    )
+    _add_quiet(publish)
 
     generate = sub.add_parser("generate", help="write a synthetic data set in the raw-data contract")
     generate.add_argument("--customers", required=True, help="number of customers")
@@ -110,6 +119,11 @@ def _add_build_options(parser: argparse.ArgumentParser, as_of_required: bool = F
         help="numbers are written 1234,56 or 1.234,56 (European exports); default 1234.56",
     )
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    _add_quiet(parser)
+
+
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quiet", action="store_true", help="no progress output (errors and the summary only)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,6 @@ The dbt Python models `fct_clv_model_params` and `fct_customer_clv` are thin wra
 from __future__ import annotations
 
 import datetime
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,7 +75,6 @@ def fit_table(summary: pa.Table, settings: Settings) -> pa.Table:
     """One row: the purchase model used and why, the fitted parameters, log-likelihoods, customers used,
     window, status and timing. Too few buyers, nobody repeating, or a failed fit give status `skipped` /
     `not_converged` with the reason in `message`, never an exception: the rest of the build goes on."""
-    started = time.perf_counter()
     row: dict = {name: None for name in PARAM_COLUMNS}
     row |= {"model": None, "model_selection": None, "purchase_log_likelihood": None}
     row |= {"gamma_gamma_log_likelihood": None, "gamma_gamma_customers": 0}
@@ -88,15 +86,15 @@ def fit_table(summary: pa.Table, settings: Settings) -> pa.Table:
     row["period_days"] = settings.period_days
     data = _arrays(summary) if buyers else None
     if buyers < settings.min_buyers:
-        return _finish(row, "skipped", f"{buyers} buyers, fewer than clv_min_buyers = {settings.min_buyers}", started)
+        return _finish(row, "skipped", f"{buyers} buyers, fewer than clv_min_buyers = {settings.min_buyers}")
     if not np.any(data["x"] > 0):
-        return _finish(row, "skipped", "no buyer has a repeat purchase: the models cannot be fitted", started)
+        return _finish(row, "skipped", "no buyer has a repeat purchase: the models cannot be fitted")
     try:
         fits = {name: _fit_purchase(name, data["x"], data["t_x"], data["T"]) for name in _candidates(settings)}
         bg, reason = _select(fits, summary, settings, row)
         gg = clv.fit_gamma_gamma(data["x"], data["m"])
     except (ValueError, FloatingPointError, np.linalg.LinAlgError) as error:
-        return _finish(row, "not_converged", f"the fit failed: {error}", started)
+        return _finish(row, "not_converged", f"the fit failed: {error}")
     dropout = {"a": None, "b": None} if bg.model == clv.NBD else {"a": bg.a, "b": bg.b}
     row |= {"r": bg.r, "alpha": bg.alpha, **dropout, "p": gg.p, "q": gg.q, "gamma": gg.gamma}
     row |= {
@@ -108,10 +106,10 @@ def fit_table(summary: pa.Table, settings: Settings) -> pa.Table:
     }
     if not (bg.converged and gg.converged):
         which = [name for name, fit in ((clv.NAMES[bg.model], bg), ("Gamma-Gamma", gg)) if not fit.converged]
-        return _finish(row, "not_converged", f"{' and '.join(which)} did not converge", started)
+        return _finish(row, "not_converged", f"{' and '.join(which)} did not converge")
     if gg.q <= 1:
-        return _finish(row, "not_converged", f"Gamma-Gamma q = {gg.q:.3f} <= 1: the mean spend is infinite", started)
-    return _finish(row, "fitted", "fitted", started)
+        return _finish(row, "not_converged", f"Gamma-Gamma q = {gg.q:.3f} <= 1: the mean spend is infinite")
+    return _finish(row, "fitted", "fitted")
 
 
 def _candidates(settings: Settings) -> tuple[str, ...]:
@@ -209,9 +207,8 @@ def _min_date(summary: pa.Table, column: str) -> datetime.date | None:
     return min(summary.column(column).to_pylist())
 
 
-def _finish(row: dict, status: str, message: str, started: float) -> pa.Table:
+def _finish(row: dict, status: str, message: str) -> pa.Table:
     row |= {"status": status, "converged": status == "fitted", "message": message}
-    row["fit_seconds"] = round(time.perf_counter() - started, 3)
     return pa.Table.from_pylist([row], schema=PARAMS_SCHEMA)
 
 
@@ -233,7 +230,6 @@ PARAMS_SCHEMA = pa.schema(
         ("status", pa.string()),
         ("converged", pa.bool_()),
         ("message", pa.string()),
-        ("fit_seconds", pa.float64()),
     ]
 )
 

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from customer_pyramid import load, mapping
-from customer_pyramid.errors import UserError
+from customer_pyramid.errors import BuildFailed, UserError
+from customer_pyramid.publish import publish, published
 from customer_pyramid.settings import BUILD_SETTINGS, Settings, iso_date, positive_int, project_var, whole_number
 from customer_pyramid.summary import build_summary
 
@@ -47,6 +48,7 @@ def _run_locked(args: argparse.Namespace) -> int:
         "backtest": backtest,
         "test": test,
         "export": export,
+        "publish": publish_command,
     }
     return handlers[args.command](args)
 
@@ -59,24 +61,27 @@ def build_flags(args: argparse.Namespace) -> dict[str, object]:
     return flags
 
 
-def demo(args: argparse.Namespace, extra_vars: dict | None = None) -> int:
+def demo(args: argparse.Namespace, extra_vars: dict | None = None, publishing: bool = True) -> int:
     settings = Settings.resolve(build_flags(args))
     settings.prepare()
     variables = {**settings.dbt_vars(DEMO_RAW_SCHEMA), **(extra_vars or {})}
-    print(f"Building the demo data (seeds in schema {DEMO_RAW_SCHEMA}) ...", flush=True)
+    say(args, f"Building the demo data (seeds in schema {DEMO_RAW_SCHEMA}) ...")
     started = time.monotonic()
-    results = run_dbt(settings, "build", ["--full-refresh"], variables)
-    _remember(settings, variables, None)
-    print(build_summary(settings, results))
-    print(f"Done in {time.monotonic() - started:.0f}s.")
-    return 0
+    results = _build(args, settings, ["--full-refresh"], variables)
+    return _finish(args, settings, variables, None, results, started, publishing)
 
 
-def build(args: argparse.Namespace, dbt_args: list[str] | None = None, extra_vars: dict | None = None) -> int:
+def build(
+    args: argparse.Namespace,
+    dbt_args: list[str] | None = None,
+    extra_vars: dict | None = None,
+    publishing: bool = True,
+) -> int:
     """Load --data-dir into the raw schema and build. Tests pass `dbt_args` to build only what they
     check: a selection (`--select +path:models/staging`) makes a partial build, after which no
-    summary is printed and the warehouse forgets its last build (so the next build is a full one);
-    other arguments (`--exclude-resource-type test`) only leave out what they name."""
+    summary is printed, nothing is published and the warehouse forgets its last build (so the next
+    build is a full one); other arguments (`--exclude-resource-type test`) only leave out what they
+    name."""
     started = time.monotonic()
     data_dir = Path(args.data_dir)
     settings, inputs = load_data(args)
@@ -84,28 +89,70 @@ def build(args: argparse.Namespace, dbt_args: list[str] | None = None, extra_var
     variables["input_files"] = {item.table.name: item.name for item in inputs}
     refresh = _refresh_reason(settings, data_dir, variables)
     if refresh:
-        print(f"Full refresh: {refresh}.", flush=True)
+        say(args, f"Full refresh: {refresh}.")
     else:
         days = project_var("lookback_days")
-        print(
-            f"Incremental build (reprocessing the last {days} days of data; --full-refresh to rebuild all).", flush=True
-        )
-    results = run_dbt(
-        settings, "build", [*NOT_DEMO, *(dbt_args or []), *(["--full-refresh"] if refresh else [])], variables
-    )
+        say(args, f"Incremental build (reprocessing the last {days} days of data; --full-refresh to rebuild all).")
+    results = _build(args, settings, [*NOT_DEMO, *(dbt_args or []), *(["--full-refresh"] if refresh else [])], variables)
     if "--select" in (dbt_args or []):
-        _state_file(settings.database).unlink(missing_ok=True)
         if not results:
             raise UserError(f"--select {dbt_args[dbt_args.index('--select') + 1]!r} matches nothing in the project")
         print(
             f"Built a selection ({len(results)} models, seeds and tests) into {settings.database} "
-            f"in {time.monotonic() - started:.0f}s; a partial build prints no summary."
+            f"in {time.monotonic() - started:.0f}s; a partial build prints no summary and is not published "
+            f"({_serving_state(settings)})."
         )
         return 0
+    return _finish(args, settings, variables, data_dir, results, started, publishing)
+
+
+def _build(args: argparse.Namespace, settings: Settings, dbt_args: list[str], variables: dict) -> list:
+    """dbt build into the working file. The record of the last complete build is removed first and
+    written again only when everything passed: a failed or interrupted build leaves none, so nothing
+    publishes or exports a half-built warehouse, and the next build is a full one."""
+    _state_file(settings.database).unlink(missing_ok=True)
+    try:
+        return run_dbt(settings, "build", dbt_args, variables, quiet_progress=args.quiet)
+    except BuildFailed as failure:
+        raise BuildFailed(f"{failure}\nNot published: {_serving_state(settings)}.") from None
+
+
+def _finish(
+    args: argparse.Namespace,
+    settings: Settings,
+    variables: dict,
+    data_dir: Path | None,
+    results: list,
+    started: float,
+    publishing: bool,
+) -> int:
+    """After a build that passed: remember it, publish its marts, print the summary."""
     _remember(settings, variables, data_dir)
+    lines = []
+    if publishing:
+        say(args, f"Publishing the marts to {settings.serving_database} ...")
+        publication = publish(settings, args.command, progress=None if args.quiet else say_line)
+        lines.append(
+            f"Serving file (BI tools, read-only): {publication.path} (build {publication.build_id}, "
+            f"{len(publication.tables)} marts)"
+        )
+    else:
+        lines.append(f"Not published (a {args.command} build): {_serving_state(settings)}")
+    lines += exports_lines(settings)
     print(build_summary(settings, results))
+    print("\n".join(lines))
     print(f"Done in {time.monotonic() - started:.0f}s.")
     return 0
+
+
+def say(args: argparse.Namespace, line: str) -> None:
+    """A progress line, unless --quiet."""
+    if not getattr(args, "quiet", False):
+        say_line(line)
+
+
+def say_line(line: str) -> None:
+    print(line, flush=True)
 
 
 def backtest(args: argparse.Namespace) -> int:
@@ -115,7 +162,12 @@ def backtest(args: argparse.Namespace) -> int:
     if args.mapping and not args.data_dir:
         raise UserError("--mapping needs --data-dir (the folder the mapping describes)")
     extra = {"backtest_horizon_days": horizon}
-    code = build(args, extra_vars=extra) if args.data_dir else demo(args, extra_vars=extra)
+    # a backtest is an analysis as of a past date: BI readers keep the last published build
+    code = (
+        build(args, extra_vars=extra, publishing=False)
+        if args.data_dir
+        else demo(args, extra_vars=extra, publishing=False)
+    )
     from customer_pyramid.backtest import backtest_report
 
     with Settings.resolve().connect() as connection:
@@ -138,9 +190,9 @@ def load_data(args: argparse.Namespace) -> tuple[Settings, list[load.InputFile]]
         notes = [load.dialect_note(item.paths[0], item.layout)]
         notes.append(f"ignored columns: {', '.join(item.ignored)}" if item.ignored else "")
         notes = "; ".join(note for note in notes if note)
-        print(f"Found {item.name}" + (f" ({notes})" if notes else ""), flush=True)
+        say(args, f"Found {item.name}" + (f" ({notes})" if notes else ""))
     for table, loaded in load.load_inputs(inputs, settings).items():
-        print(f"Loaded {loaded.rows:,} rows into {load.RAW_SCHEMA}.{table}", flush=True)
+        say(args, f"Loaded {loaded.rows:,} rows into {load.RAW_SCHEMA}.{table}")
         if loaded.malformed_lines:
             print(
                 f"  set aside {loaded.malformed_lines:,} malformed lines in {load.RAW_SCHEMA}.{load.REJECTS_TABLE} "
@@ -155,25 +207,37 @@ def test(args: argparse.Namespace) -> int:
     variables = _recall(settings.database)
     selection = ["--select", args.select] if args.select else []
     exclude = NOT_DEMO if variables.get("raw_schema") != DEMO_RAW_SCHEMA else []
-    results = run_dbt(settings, "test", [*exclude, *selection], variables)
+    results = run_dbt(settings, "test", [*exclude, *selection], variables, quiet_progress=args.quiet)
     print(f"{len(results)} tests passed.")
     return 0
 
 
 def export(args: argparse.Namespace) -> int:
-    """Every mart of the last complete build into --out (customer_pyramid/export.py)."""
+    """Every mart of the published build into --out (customer_pyramid/export.py)."""
     from customer_pyramid.export import export as export_marts
 
     settings = Settings.resolve()
-    _recall(settings.database)  # a complete build (a --select build leaves no record) of this warehouse
     started = time.monotonic()
     out = Path(args.out)
     manifest = export_marts(settings, out, args.format)
     rows = sum(table["rows"] for table in manifest["tables"].values())
+    _remember_export(settings, "marts", out, manifest)
     print(
         f"Exported {len(manifest['tables'])} marts ({rows:,} rows, as of {manifest['as_of_date']}, "
-        f"build {manifest['build_id']}) as {args.format} to {out.resolve()} with {out / 'manifest.json'} "
-        f"in {time.monotonic() - started:.1f}s."
+        f"build {manifest['build_id']}) as {args.format} to {out.resolve()} with "
+        f"{out / 'manifest.json'} in {time.monotonic() - started:.1f}s."
+    )
+    return 0
+
+
+def publish_command(args: argparse.Namespace) -> int:
+    """Publish the last complete build again (after a publish that failed or was interrupted)."""
+    settings = Settings.resolve()
+    _recall(settings.database)
+    publication = publish(settings, "publish", progress=None if args.quiet else say_line)
+    print(
+        f"Published {len(publication.tables)} marts (as of {publication.as_of_date}) to {publication.path} "
+        f"as build {publication.build_id}."
     )
     return 0
 
@@ -244,7 +308,51 @@ def _remember(settings: Settings, variables: dict, data_dir: Path | None) -> Non
 
 
 def _recall(database: Path) -> dict:
+    """The vars of the last complete build of this warehouse (UserError if there is none)."""
     state = _state_file(database)
-    if not database.exists() or not state.exists():
+    if not database.exists():
         raise UserError(f"no build found at {database}: run `python runner.py demo` or `build --data-dir DIR` first")
+    if not state.exists():
+        raise UserError(
+            f"the last build into {database} did not complete (it failed, was interrupted or was a --select "
+            "build): run a full `demo` or `build` first"
+        )
     return json.loads(state.read_text())["vars"]
+
+
+def _serving_state(settings: Settings) -> str:
+    """What the serving file holds now, in words."""
+    try:
+        current = published(settings.serving_database)
+    except Exception as error:  # noqa: BLE001 (a damaged or foreign file is reported, not raised)
+        return f"{settings.serving_database} cannot be read ({str(error).splitlines()[0]})"
+    if current is None:
+        return f"no serving file yet ({settings.serving_database} is written by the first build that passes)"
+    return (
+        f"the serving file {settings.serving_database} still holds build {current['build_id']} "
+        f"(as of {current['as_of_date']}, published {current['published_at']:%Y-%m-%d %H:%M} UTC)"
+    )
+
+
+def _exports_file(database: Path) -> Path:
+    return database.with_name(database.name + ".exports.json")
+
+
+def _remember_export(settings: Settings, kind: str, out: Path, manifest: dict) -> None:
+    """Where the last export of each kind went and which published build it holds (for the summary)."""
+    path = _exports_file(settings.database)
+    exports = json.loads(path.read_text()) if path.exists() else {}
+    exports[kind] = {"path": str(out.resolve()), "build_id": manifest["build_id"]}
+    path.write_text(json.dumps(exports, indent=2) + "\n")
+
+
+def exports_lines(settings: Settings) -> list[str]:
+    """The last exports, and whether they hold the build now published."""
+    path = _exports_file(settings.database)
+    exports = json.loads(path.read_text()) if path.exists() else {}
+    current = published(settings.serving_database) or {}
+    lines = []
+    for kind, entry in exports.items():
+        state = "current" if entry["build_id"] == current.get("build_id") else "an earlier build: export again"
+        lines.append(f"Last {kind} export: {entry['path']} ({state})")
+    return lines or ["Exports: `runner.py export --out DIR` (marts) and `export --audiences --out DIR` (contact lists)"]

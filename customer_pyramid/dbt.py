@@ -1,12 +1,15 @@
-"""Run dbt in-process (dbtRunner) with one progress line per finished node and a clear result."""
+"""Run dbt in-process (dbtRunner) with a progress display and a clear result."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 from dbt.cli.main import dbtRunner
 
@@ -17,36 +20,87 @@ from customer_pyramid.settings import PROFILES_DIR, PROJECT_DIR, Settings
 FAILED_STATUSES = {"error", "fail", "runtime error"}
 
 
-@dataclass
 class Progress:
-    """One line per finished model or seed (`[12/80] success model stg_raw__orders (0.12s)`); tests
-    print only when they do not pass, and a tally of passed tests closes the run."""
+    """dbt's progress for a person watching. On a terminal (`live`): one status line redrawn in
+    place, with nodes done / total, elapsed time and the running nodes; a node that does not pass
+    is printed above it. Elsewhere (CI logs, pipes): one line per finished model or seed
+    (`[12/80] success model stg_raw__orders (0.12s)`), tests only when they do not pass. Both
+    close with a tally of passed tests."""
 
-    write: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
-    done: int = 0
-    total: int = 0
-    tests_passed: int = 0
+    def __init__(self, write: Callable[[str], None] | None = None, live: bool = False, stream=None) -> None:
+        self.write = write or (lambda line: print(line, flush=True))
+        self.live = live
+        self.stream = stream or sys.stdout
+        self.done = self.total = self.tests_passed = 0
+        self.running: dict[str, str] = {}
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        if live:
+            threading.Thread(target=self._tick, daemon=True).start()
 
     def __call__(self, event) -> None:
         name = event.info.name
-        total = getattr(event.data, "total", 0)
-        if total:
-            self.total = max(self.total, total)
-        if name == "CommandCompleted" and self.tests_passed:
-            self.write(f"{self.tests_passed} tests and unit tests passed")
-        if name != "NodeFinished":
-            return
-        node = event.data.node_info
+        with self._lock:
+            total = getattr(event.data, "total", 0)
+            if total:
+                self.total = max(self.total, total)
+            if name == "NodeStart":
+                node = event.data.node_info
+                self.running[node.unique_id] = f"{node.resource_type} {node.node_name}"
+                self._redraw()
+            elif name == "NodeFinished":
+                self._finished(event.data)
+            elif name == "CommandCompleted":
+                self.close()
+                if self.tests_passed:
+                    self.write(f"{self.tests_passed} tests and unit tests passed")
+
+    def _finished(self, data) -> None:
+        node = data.node_info
+        self.running.pop(node.unique_id, None)
         if node.resource_type == "operation":
             return
         self.done += 1
-        status = event.data.run_result.status or node.node_status
+        status = data.run_result.status or node.node_status
+        passed = status in ("pass", "success")
         if node.resource_type in ("test", "unit_test") and status == "pass":
             self.tests_passed += 1
+        elif not self.live or not passed:
+            seconds = data.run_result.execution_time
+            self._print(f"{self._counter():>9} {status:<7} {node.resource_type:<9} {node.node_name} ({seconds:.2f}s)")
+        self._redraw()
+
+    def _counter(self) -> str:
+        return f"[{self.done}/{self.total}]" if self.total else f"[{self.done}]"
+
+    def _print(self, line: str) -> None:
+        if self.live:
+            self.stream.write("\r\x1b[K")
+        self.write(line)
+
+    def _redraw(self) -> None:
+        if not self.live or self._stop.is_set():
             return
-        seconds = event.data.run_result.execution_time
-        counter = f"[{self.done}/{self.total}]" if self.total else f"[{self.done}]"
-        self.write(f"{counter:>9} {status:<7} {node.resource_type:<9} {node.node_name} ({seconds:.2f}s)")
+        minutes, seconds = divmod(int(time.monotonic() - self.started), 60)
+        running = list(self.running.values())
+        doing = f"running {running[0]}" + (f" (+{len(running) - 1} more)" if len(running) > 1 else "") if running else ""
+        line = f"{self._counter()} {minutes}:{seconds:02d} {doing}"
+        width = shutil.get_terminal_size().columns - 1
+        self.stream.write("\r\x1b[K" + line[:width])
+        self.stream.flush()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
+            with self._lock:
+                self._redraw()
+
+    def close(self) -> None:
+        """Stop redrawing and clear the status line."""
+        if self.live and not self._stop.is_set():
+            self._stop.set()
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
 
 
 def run_dbt(
@@ -63,11 +117,13 @@ def run_dbt(
     if variables:
         argv += ["--vars", json.dumps(variables)]
     argv += args or []
-    callbacks = [] if quiet_progress else [Progress()]
+    progress = None if quiet_progress else Progress(live=sys.stdout.isatty())
     with temporary_environment(settings.environment()):
         try:
-            result = dbtRunner(callbacks=callbacks).invoke(argv)
+            result = dbtRunner(callbacks=[progress] if progress else []).invoke(argv)
         finally:
+            if progress:
+                progress.close()
             _release_warehouse()
     if result.exception is not None:
         raise UserError(f"dbt {command} could not run: {first_line(result.exception)}")

@@ -1,4 +1,7 @@
-"""`runner.py export`: every mart of the last build as a file (Parquet or CSV) and a manifest.
+"""`runner.py export`: every mart of the published build as a file (Parquet or CSV) and a manifest.
+
+It reads the serving file (customer_pyramid/publish.py), so an export holds exactly what BI tools
+see: a complete build whose tests passed. The manifest's build id is the published build's id.
 
 The export is written into a new folder beside the target and renamed into place, so a crash leaves
 either the previous export or the new one, never half of one. Rows are written in a fixed order
@@ -17,10 +20,10 @@ from pathlib import Path
 
 from customer_pyramid.errors import UserError
 from customer_pyramid.load import quote_identifier, sql_literal
+from customer_pyramid.publish import MARTS_SCHEMA, PUBLICATION_SCHEMA
 from customer_pyramid.settings import Settings
 
 FORMATS = ("parquet", "csv")
-MARTS_SCHEMA = "marts"
 MANIFEST = "manifest.json"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_TYPES = ("VARCHAR",)
@@ -49,11 +52,14 @@ def export(settings: Settings, out: Path, fmt: str = "parquet") -> dict:
 def _write_all(settings: Settings, folder: Path, fmt: str) -> dict:
     import duckdb
 
+    serving = settings.serving_database
+    if not serving.exists():
+        raise UserError(f"no published build at {serving}: run `python runner.py demo` or `build --data-dir DIR` first")
     config = {**settings.duckdb_config(), "preserve_insertion_order": True, "access_mode": "READ_ONLY"}
     try:
-        connection = duckdb.connect(str(settings.database), config=config)
+        connection = duckdb.connect(str(serving), config=config)
     except duckdb.Error as error:
-        raise UserError(f"cannot open {settings.database} to export: {str(error).splitlines()[0]}") from None
+        raise UserError(f"cannot open {serving} to export: {str(error).splitlines()[0]}") from None
     with connection:
         connection.execute("set TimeZone = 'UTC'")
         tables = [
@@ -64,19 +70,14 @@ def _write_all(settings: Settings, folder: Path, fmt: str) -> dict:
                 [MARTS_SCHEMA],
             ).fetchall()
         ]
-        if not tables:
-            raise UserError(f"{settings.database} has no marts: run a full build first")
-        as_of = connection.execute("select as_of_date from intermediate.int_as_of_date").fetchone()[0]
+        build_id, as_of = connection.execute(f"select build_id, as_of_date from {PUBLICATION_SCHEMA}.build").fetchone()
         files = {}
         for table in tables:
             files[table] = _write_table(connection, table, folder, fmt)
-    digest = hashlib.sha256()
-    for table in tables:
-        digest.update(f"{files[table]['file']} {files[table]['sha256']}\n".encode())
     return {
         "format": fmt,
         "as_of_date": as_of.isoformat() if as_of else None,
-        "build_id": digest.hexdigest()[:16],
+        "build_id": build_id,
         "tables": files,
     }
 

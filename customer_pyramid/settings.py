@@ -39,11 +39,17 @@ BUILD_SETTINGS = (
 FLAGS = {"timestamp_formats": "--timestamp-format", "decimal_separator": "--decimal-comma"}
 
 
+def serving_path(database: Path) -> Path:
+    """Where the marts of a warehouse are published for BI tools: beside it, `<name>_serving.duckdb`."""
+    return database.with_name(database.stem + "_serving.duckdb")
+
+
 @dataclass(frozen=True)
 class Settings:
     """One run's settings. Build settings left as None take the dbt project's defaults."""
 
     database: Path = DEFAULT_DB
+    serving_database: Path = serving_path(DEFAULT_DB)
     temp_directory: Path = DEFAULT_DB.parent / "tmp"
     memory_limit: str = "4GB"
     threads: int = 2
@@ -68,8 +74,10 @@ class Settings:
         flags = flags or {}
         database = Path(env["PYRAMID_DB"]).resolve() if env.get("PYRAMID_DB") else DEFAULT_DB
         temp = env.get("PYRAMID_TEMP_DIRECTORY")
+        serving = env.get("PYRAMID_SERVING_DB")
         values: dict[str, object] = {
             "database": database,
+            "serving_database": Path(serving).resolve() if serving else serving_path(database),
             "temp_directory": Path(temp).resolve() if temp else database.parent / "tmp",
             "memory_limit": memory_size("PYRAMID_MEMORY_LIMIT", env.get("PYRAMID_MEMORY_LIMIT", "4GB")),
             "threads": positive_int("PYRAMID_THREADS", env.get("PYRAMID_THREADS", "2")),

@@ -32,20 +32,15 @@ def tables_in(database, schemas: tuple[str, ...]) -> list[str]:
     return [row[0] for row in rows]
 
 
-# Columns that measure the run, not the data.
-RUN_COLUMNS = {"marts.fct_clv_model_params": "fit_seconds"}
-
-
 def differences(left, right, table: str) -> tuple[int, int]:
     """Rows only in left, rows only in right (multiset difference both ways)."""
-    exclude = f" exclude ({RUN_COLUMNS[table]})" if table in RUN_COLUMNS else ""
     with duckdb.connect() as connection:
         connection.execute(f"attach '{left}' as l (read_only)")
         connection.execute(f"attach '{right}' as r (read_only)")
         counts = [
             connection.execute(
-                f"select count(*) from (select *{exclude} from {a}.{table} "
-                f"except all select *{exclude} from {b}.{table})"
+                f"select count(*) from (select * from {a}.{table} "
+                f"except all select * from {b}.{table})"
             ).fetchone()[0]
             for a, b in (("l", "r"), ("r", "l"))
         ]

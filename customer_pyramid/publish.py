@@ -1,0 +1,154 @@
+"""Publishing: the marts of a complete, tested build, copied into the serving file BI tools read.
+
+dbt builds into the working file (PYRAMID_DB). When a build and all its tests pass, `publish`
+copies the marts schema, and nothing else (no raw or staging rows, so no contact data), into a new
+file beside the serving file, checkpoints and closes it, and renames it over the serving file.
+A rename within one folder is atomic: a reader opens either the previous file or the new one,
+never a mix. A reader that holds the previous file open keeps reading it (its data stays on disk
+until the reader closes it) and never blocks the runner, which never opens the serving file
+itself. A runner killed while publishing leaves the previous serving file untouched and a
+`.partial` file that the next publish removes. The serving file carries the schema `publication`:
+which build it holds (`publication.build`: an id that is a digest of the marts' contents, the
+as-of date, when and by which command it was published) and the rows of each mart
+(`publication.tables`).
+
+POSIX rename replaces a file that is open; Windows refuses while a reader holds the file (the error
+says so, and the build stays in the working file until `runner.py publish` succeeds).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from customer_pyramid.errors import UserError
+from customer_pyramid.load import quote_identifier, sql_literal
+from customer_pyramid.settings import Settings
+
+MARTS_SCHEMA = "marts"
+PUBLICATION_SCHEMA = "publication"
+# Test hook: seconds to wait after copying each mart, so that a test can kill a runner mid-publish.
+PAUSE_VARIABLE = "PYRAMID_TEST_PUBLISH_PAUSE"
+
+
+@dataclass(frozen=True)
+class Publication:
+    path: Path
+    build_id: str
+    as_of_date: datetime.date | None
+    tables: dict[str, int]
+
+
+def publish(settings: Settings, command: str, progress: Callable[[str], None] | None = None) -> Publication:
+    """Copy the marts of the working file into a new serving file and swap it in."""
+    import duckdb
+
+    serving = settings.serving_database
+    if serving.resolve() == settings.database.resolve():
+        raise UserError(f"the serving file must differ from the working file ({serving})")
+    serving.parent.mkdir(parents=True, exist_ok=True)
+    _remove_partials(serving)  # left by a runner that was killed (the warehouse lock is held: none is live)
+    partial = serving.with_name(f".{serving.name}.partial-{os.getpid()}")
+    pause = float(os.environ.get(PAUSE_VARIABLE) or 0)
+    try:
+        with duckdb.connect(str(partial), config=settings.duckdb_config()) as connection:
+            connection.execute("set TimeZone = 'UTC'")
+            connection.execute(f"attach {sql_literal(settings.database)} as working (read_only)")
+            tables = _marts(connection)
+            if not tables:
+                raise UserError(f"{settings.database} has no marts to publish: run a full build first")
+            as_of = connection.execute("select as_of_date from working.intermediate.int_as_of_date").fetchone()[0]
+            connection.execute(f"create schema {MARTS_SCHEMA}")
+            rows, digest = {}, hashlib.sha256(f"as of {as_of}\n".encode())
+            for number, table in enumerate(tables, 1):
+                copy_started = time.monotonic()
+                relation = f"{MARTS_SCHEMA}.{quote_identifier(table)}"
+                connection.execute(f"create table {relation} as select * from working.{relation}")
+                # the id of the build is a digest of its contents: the same marts publish the same id
+                count, content = connection.execute(
+                    f"select count(*), coalesce(sum(hash(mart)::hugeint), 0) from {relation} as mart"
+                ).fetchone()
+                rows[table] = count
+                digest.update(f"{table} {count} {content}\n".encode())
+                seconds = time.monotonic() - copy_started
+                if progress and seconds >= 1:  # the large marts only (at a million customers, the history)
+                    progress(f"  published {number}/{len(tables)} {table} ({count:,} rows, {seconds:.0f}s)")
+                if pause:
+                    time.sleep(pause)
+            build_id = digest.hexdigest()[:16]
+            _record(connection, build_id, as_of, command, rows)
+            connection.execute("detach working")
+            connection.execute("checkpoint")
+        _fsync(partial)
+        _remove(serving.with_name(serving.name + ".wal"))  # a stale log would be replayed into the new file
+        try:
+            os.replace(partial, serving)
+        except PermissionError as error:
+            raise UserError(
+                f"cannot replace {serving} ({error.strerror}): a program holds it open (Windows does not allow "
+                "replacing an open file). The build is in the working file; close the readers and run "
+                "`runner.py publish`"
+            ) from None
+        _fsync(serving.parent)
+    finally:
+        _remove(partial)
+        _remove(partial.with_name(partial.name + ".wal"))
+    return Publication(serving, build_id, as_of, rows)
+
+
+def published(path: Path) -> dict | None:
+    """What the serving file at `path` holds (build id, as-of date, publish time, command), or None."""
+    import duckdb
+
+    if not path.exists():
+        return None
+    with duckdb.connect(str(path), read_only=True) as connection:
+        connection.execute("set TimeZone = 'UTC'")
+        cursor = connection.execute(f"select * from {PUBLICATION_SCHEMA}.build")
+        names = [column[0] for column in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def _marts(connection) -> list[str]:
+    return [
+        name
+        for (name,) in connection.execute(
+            "select table_name from information_schema.tables where table_catalog = 'working' "
+            "and table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+            [MARTS_SCHEMA],
+        ).fetchall()
+    ]
+
+
+def _record(connection, build_id: str, as_of, command: str, rows: dict[str, int]) -> None:
+    connection.execute(f"create schema {PUBLICATION_SCHEMA}")
+    connection.execute(
+        f"create table {PUBLICATION_SCHEMA}.build as select ? as build_id, ?::date as as_of_date, "
+        "now() as published_at, ? as runner_command",
+        [build_id, as_of, command],
+    )
+    connection.execute(f"create table {PUBLICATION_SCHEMA}.tables (table_name varchar, row_count bigint)")
+    connection.executemany(f"insert into {PUBLICATION_SCHEMA}.tables values (?, ?)", list(rows.items()))
+
+
+def _remove_partials(serving: Path) -> None:
+    for path in serving.parent.glob(f".{serving.name}.partial-*"):
+        _remove(path)
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file (or a folder's entries) to disk, so that a power cut does not undo the swap."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
