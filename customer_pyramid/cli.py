@@ -69,10 +69,30 @@ def build_parser(prog: str = "customer-pyramid") -> Parser:
     _add_quiet(test)
 
     export = sub.add_parser(
-        "export", help="write every mart of the last build as a file, with manifest.json (for other tools)"
+        "export",
+        help="write every mart of the published build as a file, with manifest.json (for other tools); "
+        "--audiences: the contact lists per next best action and segment, for marketing tools",
     )
     export.add_argument("--out", required=True, help="folder to write (replaced as a whole if it holds an export)")
-    export.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)")
+    export.add_argument(
+        "--format", choices=["parquet", "csv"], help="file format of the marts (default parquet; audiences are CSV)"
+    )
+    export.add_argument(
+        "--audiences",
+        action="store_true",
+        help="write audience lists with contact fields instead: one per next best action, consent respected",
+    )
+    export.add_argument(
+        "--segment",
+        action="append",
+        metavar="SEGMENT",
+        help="with --audiences, also a marketing list of this segment, e.g. champions or lifecycle_stage=new (repeatable)",
+    )
+    export.add_argument(
+        "--layout",
+        choices=["generic", "klaviyo", "google_ads"],
+        help="with --audiences, the column headers: generic (default), klaviyo, google_ads (Customer Match)",
+    )
     _add_quiet(export)
 
     publish = sub.add_parser(

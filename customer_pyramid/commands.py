@@ -132,6 +132,7 @@ def _finish(
     if publishing:
         say(args, f"Publishing the marts to {settings.serving_database} ...")
         publication = publish(settings, args.command, progress=None if args.quiet else say_line)
+        _note_published(settings, publication.build_id)
         lines.append(
             f"Serving file (BI tools, read-only): {publication.path} (build {publication.build_id}, "
             f"{len(publication.tables)} marts)"
@@ -213,20 +214,55 @@ def test(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    """Every mart of the published build into --out (customer_pyramid/export.py)."""
+    """Every mart of the published build into --out (customer_pyramid/export.py), or with
+    --audiences the contact lists of the last complete build (customer_pyramid/audiences.py)."""
+    if args.audiences:
+        return export_audiences(args)
+    if args.segment or args.layout:
+        raise UserError("--segment and --layout go with --audiences")
     from customer_pyramid.export import export as export_marts
 
     settings = Settings.resolve()
     started = time.monotonic()
     out = Path(args.out)
-    manifest = export_marts(settings, out, args.format)
+    fmt = args.format or "parquet"
+    manifest = export_marts(settings, out, fmt)
     rows = sum(table["rows"] for table in manifest["tables"].values())
     _remember_export(settings, "marts", out, manifest)
     print(
         f"Exported {len(manifest['tables'])} marts ({rows:,} rows, as of {manifest['as_of_date']}, "
-        f"build {manifest['build_id']}) as {args.format} to {out.resolve()} with "
+        f"build {manifest['build_id']}) as {fmt} to {out.resolve()} with "
         f"{out / 'manifest.json'} in {time.monotonic() - started:.1f}s."
     )
+    return 0
+
+
+def export_audiences(args: argparse.Namespace) -> int:
+    from customer_pyramid.audiences import export_audiences as write_lists
+
+    if args.format not in (None, "csv"):
+        raise UserError("audience lists are CSV files (the format marketing tools import): leave out --format")
+    settings = Settings.resolve()
+    state = _recall_state(settings.database)
+    consent_when_unknown = bool(
+        state["vars"].get("marketing_consent_when_unknown", project_var("marketing_consent_when_unknown"))
+    )
+    out = Path(args.out)
+    manifest = write_lists(
+        settings, out, args.segment or [], args.layout or "generic", consent_when_unknown, state.get("published_build_id")
+    )
+    _remember_export(settings, "audiences", out, manifest)
+    print(f"Audience lists as of {manifest['as_of_date']} ({manifest['layout']} columns) in {out.resolve()}:")
+    for name, entry in manifest["lists"].items():
+        left = entry["left_out"]
+        print(
+            f"  {entry['file']:<44} {entry['rows']:>8,} rows ({entry['purpose']}); left out: "
+            f"{left['no_marketing_consent']:,} without marketing consent, {left['no_contact_details']:,} without "
+            "email or phone"
+        )
+    for action, count in manifest["not_contacted"].items():
+        print(f"  no list for {action} (purpose none: do not contact): {count:,} customers")
+    print(f"Consent: {manifest['consent_rule']}. Counts per list are in {out / 'manifest.json'}.")
     return 0
 
 
@@ -235,6 +271,7 @@ def publish_command(args: argparse.Namespace) -> int:
     settings = Settings.resolve()
     _recall(settings.database)
     publication = publish(settings, "publish", progress=None if args.quiet else say_line)
+    _note_published(settings, publication.build_id)
     print(
         f"Published {len(publication.tables)} marts (as of {publication.as_of_date}) to {publication.path} "
         f"as build {publication.build_id}."
@@ -307,8 +344,21 @@ def _remember(settings: Settings, variables: dict, data_dir: Path | None) -> Non
     _state_file(settings.database).write_text(json.dumps(state, indent=2) + "\n")
 
 
+def _note_published(settings: Settings, build_id: str) -> None:
+    """Add the published build's id to the record of the last build (audience manifests name it)."""
+    path = _state_file(settings.database)
+    state = json.loads(path.read_text())
+    state["published_build_id"] = build_id
+    path.write_text(json.dumps(state, indent=2) + "\n")
+
+
 def _recall(database: Path) -> dict:
     """The vars of the last complete build of this warehouse (UserError if there is none)."""
+    return _recall_state(database)["vars"]
+
+
+def _recall_state(database: Path) -> dict:
+    """The record of the last complete build of this warehouse (UserError if there is none)."""
     state = _state_file(database)
     if not database.exists():
         raise UserError(f"no build found at {database}: run `python runner.py demo` or `build --data-dir DIR` first")
@@ -317,7 +367,7 @@ def _recall(database: Path) -> dict:
             f"the last build into {database} did not complete (it failed, was interrupted or was a --select "
             "build): run a full `demo` or `build` first"
         )
-    return json.loads(state.read_text())["vars"]
+    return json.loads(state.read_text())
 
 
 def _serving_state(settings: Settings) -> str:

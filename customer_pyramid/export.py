@@ -7,7 +7,8 @@ The export is written into a new folder beside the target and renamed into place
 either the previous export or the new one, never half of one. Rows are written in a fixed order
 and the manifest holds nothing that changes between runs (no clock), so the same build exports to
 the same bytes. CSV text cells that a spreadsheet would run as a formula (starting with = + - @, a
-tab or a carriage return) are prefixed with an apostrophe (OWASP's advice for CSV injection).
+tab or a carriage return) are prefixed with an apostrophe (OWASP's advice for CSV injection), unless
+they are a plain signed number or phone number.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from customer_pyramid.errors import UserError
@@ -26,13 +29,24 @@ from customer_pyramid.settings import Settings
 FORMATS = ("parquet", "csv")
 MANIFEST = "manifest.json"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = r"[+-]?[0-9][0-9 ().-]*"
 TEXT_TYPES = ("VARCHAR",)
 
 
 def export(settings: Settings, out: Path, fmt: str = "parquet") -> dict:
-    """Write every mart of the warehouse into `out`; returns the manifest."""
+    """Write every mart of the serving file into `out`; returns the manifest."""
     if fmt not in FORMATS:
         raise UserError(f"--format must be one of {', '.join(FORMATS)}, got '{fmt}'")
+    with atomic_folder(out) as folder:
+        manifest = _write_all(settings, folder, fmt)
+        write_manifest(folder, manifest)
+    return manifest
+
+
+@contextmanager
+def atomic_folder(out: Path) -> Iterator[Path]:
+    """A new folder to write an export into, put at `out` (replacing an earlier export there) only
+    when the block finishes; on an error nothing at `out` changes and the new folder is removed."""
     out = out.resolve()
     if out.exists() and not (out / MANIFEST).exists() and any(out.iterdir()):
         raise UserError(f"{out} exists and is not an earlier export (no {MANIFEST}): give a new or empty folder")
@@ -41,27 +55,21 @@ def export(settings: Settings, out: Path, fmt: str = "parquet") -> dict:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        manifest = _write_all(settings, staging, fmt)
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        yield staging
         _swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return manifest
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
 def _write_all(settings: Settings, folder: Path, fmt: str) -> dict:
-    import duckdb
-
     serving = settings.serving_database
     if not serving.exists():
         raise UserError(f"no published build at {serving}: run `python runner.py demo` or `build --data-dir DIR` first")
-    config = {**settings.duckdb_config(), "preserve_insertion_order": True, "access_mode": "READ_ONLY"}
-    try:
-        connection = duckdb.connect(str(serving), config=config)
-    except duckdb.Error as error:
-        raise UserError(f"cannot open {serving} to export: {str(error).splitlines()[0]}") from None
-    with connection:
-        connection.execute("set TimeZone = 'UTC'")
+    with settings.connect_read_only(serving) as connection:
         tables = [
             name
             for (name,) in connection.execute(
@@ -91,7 +99,7 @@ def _write_table(connection, table: str, folder: Path, fmt: str) -> dict:
     quoted = {name: quote_identifier(name) for name, _ in columns}
     order = ", ".join(quoted.values())
     select = ", ".join(
-        _neutralised(quoted[name]) if fmt == "csv" and data_type in TEXT_TYPES else quoted[name]
+        f"{neutralised(quoted[name])} as {quoted[name]}" if fmt == "csv" and data_type in TEXT_TYPES else quoted[name]
         for name, data_type in columns
     )
     path = folder / f"{table}.{fmt}"
@@ -107,10 +115,16 @@ def _write_table(connection, table: str, folder: Path, fmt: str) -> dict:
     }
 
 
-def _neutralised(column: str) -> str:
-    """A text cell that starts like a formula, prefixed with an apostrophe."""
+def neutralised(expression: str) -> str:
+    """SQL for a text cell that a spreadsheet would run as a formula, prefixed with an apostrophe.
+    Cells made only of digits, spaces and `( ) . -` after a sign (phone numbers such as
+    +44 20 7946 0958, negative numbers) cannot call a function and are kept as they are."""
     starts = ", ".join("'" + start.replace("'", "''") + "'" for start in FORMULA_STARTS)
-    return f"case when left({column}, 1) in ({starts}) then '''' || {column} else {column} end as {column}"
+    return (
+        f"case when left({expression}, 1) in ({starts}) "
+        f"and not regexp_full_match({expression}, {sql_literal(PLAIN_NUMBER)}) "
+        f"then chr(39) || {expression} else {expression} end"
+    )
 
 
 def _swap_in(new: Path, out: Path) -> None:

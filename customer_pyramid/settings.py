@@ -132,6 +132,20 @@ class Settings:
         """A connection to the warehouse with the profile's limits and UTC as its time zone."""
         return connect(self)
 
+    def connect_read_only(self, path: Path | None = None):
+        """A read-only connection to the warehouse (or to `path`, e.g. the serving file) that keeps
+        the order of rows (exports write in a fixed order); UserError when it cannot be opened."""
+        import duckdb
+
+        path = path or self.database
+        config = {**self.duckdb_config(), "preserve_insertion_order": True, "access_mode": "READ_ONLY"}
+        try:
+            connection = duckdb.connect(str(path), config=config)
+        except duckdb.Error as error:
+            raise UserError(f"cannot open {path}: {str(error).splitlines()[0]}") from None
+        connection.execute("set TimeZone = 'UTC'")
+        return connection
+
 
 def connect(settings: Settings | None = None):
     """A DuckDB connection (to the warehouse of `settings`, or in memory) in UTC."""

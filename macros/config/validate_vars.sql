@@ -57,6 +57,9 @@
     {%- if not (0 < var('activity_drop_share') < 1) -%}
         {{ exceptions.raise_compiler_error("var activity_drop_share must be between 0 and 1, got " ~ var('activity_drop_share')) }}
     {%- endif -%}
+    {%- if not (var('marketing_consent_when_unknown') is sameas true or var('marketing_consent_when_unknown') is sameas false) -%}
+        {{ exceptions.raise_compiler_error("var marketing_consent_when_unknown must be true or false, got '" ~ var('marketing_consent_when_unknown') ~ "'") }}
+    {%- endif -%}
     {%- if not (0 <= var('engaged_min_score') <= 100) -%}
         {{ exceptions.raise_compiler_error("var engaged_min_score must be between 0 and 100, got " ~ var('engaged_min_score')) }}
     {%- endif -%}

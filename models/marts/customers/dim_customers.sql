@@ -59,7 +59,6 @@ final as (
         facts.has_customer_record,
         {{ mask_email('records.email') }} as email_masked,
         {{ mask_phone('records.phone') }} as phone_masked,
-        records.first_name,
         records.country,
         records.city,
         records.gender,

@@ -1,6 +1,8 @@
 -- One row per customer at the as-of date: the next best action and why. Each of the customer's
 -- segments (loyalty cell, lifecycle stage, RFM segment) proposes an action from the seed
 -- segment_actions; the most urgent (lowest priority number) wins, ties in that order of segmentations.
+-- The action's purpose (marketing / service / none) decides who may be contacted for it
+-- (fct_audience_members).
 with loyalty as (
     select * from {{ ref('fct_customer_loyalty') }}
 ),
@@ -55,6 +57,7 @@ proposals as (
         memberships.segment,
         actions.recommended_action,
         actions.priority,
+        actions.purpose,
         actions.rationale,
         row_number() over (
             partition by memberships.as_of_date, memberships.customer_id
@@ -73,6 +76,7 @@ final as (
         customer_id,
         recommended_action as next_best_action,
         priority as action_priority,
+        purpose as action_purpose,
         segmentation as based_on_segmentation,
         segment as based_on_segment,
         segmentation || ' = ' || segment || ': ' || rationale as action_reason
