@@ -103,10 +103,16 @@ def export_audiences(
                 lists[name] = _write_list(
                     connection, folder, name, layout, condition, "marketing_audience_status", sql_literal(segment)
                 )
-                lists[name] |= {"kind": "segment", "segmentation": segmentation, "segment": segment, "purpose": "marketing"}
+                lists[name] |= {
+                    "kind": "segment",
+                    "segmentation": segmentation,
+                    "segment": segment,
+                    "purpose": "marketing",
+                }
             not_contacted = dict(
                 connection.execute(
-                    f"select next_best_action, count(*) from {MEMBERS} where action_purpose = 'none' group by 1 order by 1"
+                    f"select next_best_action, count(*) from {MEMBERS} where action_purpose = 'none' "
+                    "group by 1 order by 1"
                 ).fetchall()
             )
             manifest = {
@@ -161,23 +167,26 @@ def _resolve_segment(connection, text: str) -> tuple[str, str]:
         }
         for segmentation in SEGMENTATIONS
     }
-    for segmentation, segment in connection.execute("select segmentation, segment from rules.segment_actions").fetchall():
+    for segmentation, segment in connection.execute(
+        "select segmentation, segment from rules.segment_actions"
+    ).fetchall():
         known.setdefault(segmentation, set()).add(segment)
     if "=" in text:
         segmentation, segment = (part.strip() for part in text.split("=", 1))
         if segmentation not in SEGMENTATIONS:
             raise UserError(f"--segment {text!r}: {segmentation!r} is not one of {', '.join(SEGMENTATIONS)}")
         if segment not in known[segmentation]:
-            raise UserError(f"--segment {text!r}: no {segmentation} is called {segment!r} (known: {_names(known[segmentation])})")
+            raise UserError(
+                f"--segment {text!r}: no {segmentation} is called {segment!r} (known: {_names(known[segmentation])})"
+            )
         return segmentation, segment
     matches = [segmentation for segmentation in SEGMENTATIONS if text in known[segmentation]]
     if not matches:
         every = set().union(*known.values())
         raise UserError(f"--segment {text!r} is no segment of this build (known: {_names(every)})")
     if len(matches) > 1:
-        raise UserError(
-            f"--segment {text!r} is a segment of {' and '.join(matches)}: write {' or '.join(f'{m}={text}' for m in matches)}"
-        )
+        qualified = " or ".join(f"{segmentation}={text}" for segmentation in matches)
+        raise UserError(f"--segment {text!r} is a segment of {' and '.join(matches)}: write {qualified}")
     return matches[0], text
 
 

@@ -86,7 +86,8 @@ def build_parser(prog: str = "customer-pyramid") -> Parser:
         "--segment",
         action="append",
         metavar="SEGMENT",
-        help="with --audiences, also a marketing list of this segment, e.g. champions or lifecycle_stage=new (repeatable)",
+        help="with --audiences, also a marketing list of this segment, e.g. champions or lifecycle_stage=new "
+        "(repeatable)",
     )
     export.add_argument(
         "--layout",

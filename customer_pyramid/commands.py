@@ -93,7 +93,9 @@ def build(
     else:
         days = project_var("lookback_days")
         say(args, f"Incremental build (reprocessing the last {days} days of data; --full-refresh to rebuild all).")
-    results = _build(args, settings, [*NOT_DEMO, *(dbt_args or []), *(["--full-refresh"] if refresh else [])], variables)
+    results = _build(
+        args, settings, [*NOT_DEMO, *(dbt_args or []), *(["--full-refresh"] if refresh else [])], variables
+    )
     if "--select" in (dbt_args or []):
         if not results:
             raise UserError(f"--select {dbt_args[dbt_args.index('--select') + 1]!r} matches nothing in the project")
@@ -249,11 +251,16 @@ def export_audiences(args: argparse.Namespace) -> int:
     )
     out = Path(args.out)
     manifest = write_lists(
-        settings, out, args.segment or [], args.layout or "generic", consent_when_unknown, state.get("published_build_id")
+        settings,
+        out,
+        args.segment or [],
+        args.layout or "generic",
+        consent_when_unknown,
+        state.get("published_build_id"),
     )
     _remember_export(settings, "audiences", out, manifest)
     print(f"Audience lists as of {manifest['as_of_date']} ({manifest['layout']} columns) in {out.resolve()}:")
-    for name, entry in manifest["lists"].items():
+    for entry in manifest["lists"].values():
         left = entry["left_out"]
         print(
             f"  {entry['file']:<44} {entry['rows']:>8,} rows ({entry['purpose']}); left out: "

@@ -84,7 +84,9 @@ class Progress:
             return
         minutes, seconds = divmod(int(time.monotonic() - self.started), 60)
         running = list(self.running.values())
-        doing = f"running {running[0]}" + (f" (+{len(running) - 1} more)" if len(running) > 1 else "") if running else ""
+        doing = (
+            f"running {running[0]}" + (f" (+{len(running) - 1} more)" if len(running) > 1 else "") if running else ""
+        )
         line = f"{self._counter()} {minutes}:{seconds:02d} {doing}"
         width = shutil.get_terminal_size().columns - 1
         self.stream.write("\r\x1b[K" + line[:width])

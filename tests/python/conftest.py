@@ -9,6 +9,7 @@ with `-n 2 --dist loadgroup` each such build is made once, on the worker that ru
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import sys
 from collections.abc import Iterator
@@ -108,6 +109,38 @@ def dbt_paths(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
     """`runner.py demo`: the demo seeds, every model, data test and unit test."""
     return built(["demo"], tmp_path_factory.mktemp("demo") / "warehouse.duckdb")
+
+
+# Customers whose names and cities start like spreadsheet formulas, with every kind of marketing
+# consent (yes, no, unknown) and one without email or phone: read by the export and audience tests.
+FORMULAS = ['=HYPERLINK("http://x")', "+SUM(A1)", "-2+3", "@cmd"]
+CONTACTS = [
+    # customer_id, email, phone, first_name (and city), accepts_marketing
+    ["c0", "c0@example.org", "+1 555 0100", "Plain", "true"],
+    ["c1", "c1@example.org", "", FORMULAS[0], "true"],
+    ["c2", "c2@example.org", "", FORMULAS[1], "false"],
+    ["c3", "c3@example.org", "", FORMULAS[2], ""],
+    ["c4", "", "", FORMULAS[3], "true"],
+]
+
+
+@pytest.fixture(scope="session")
+def contacts_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """A build of the CONTACTS customers, one order each (with --quiet: test_progress reads its output)."""
+    data = tmp_path_factory.mktemp("contacts_data")
+    with open(data / "customers.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["customer_id", "email", "phone", "first_name", "last_name", "city", "accepts_marketing"])
+        writer.writerows(
+            [cid, email, phone, name, "Doe", name, consent] for cid, email, phone, name, consent in CONTACTS
+        )
+    with open(data / "orders.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["order_id", "customer_id", "ordered_at", "amount"])
+        writer.writerows([str(i), row[0], f"2025-01-0{i + 1} 10:00:00", "10"] for i, row in enumerate(CONTACTS))
+    return built(
+        ["build", "--data-dir", str(data), "--quiet"], tmp_path_factory.mktemp("contacts") / "warehouse.duckdb"
+    )
 
 
 CDNOW = SHARED_DATA / "cdnow" / "CDNOW_sample.txt"

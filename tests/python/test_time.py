@@ -39,8 +39,7 @@ def differences(left, right, table: str) -> tuple[int, int]:
         connection.execute(f"attach '{right}' as r (read_only)")
         counts = [
             connection.execute(
-                f"select count(*) from (select * from {a}.{table} "
-                f"except all select * from {b}.{table})"
+                f"select count(*) from (select * from {a}.{table} except all select * from {b}.{table})"
             ).fetchone()[0]
             for a, b in (("l", "r"), ("r", "l"))
         ]
