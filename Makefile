@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh machine (Python 3.11 with venv is all they assume):
-#   make demo   create .venv, install the pinned dependencies and the package, build and test the demo
+#   make demo   create .venv, install the pinned dependencies and the package, build and test the demo,
+#               publish it for BI tools, export the marts and the audience lists
 #   make test   everything CI checks: the pytest suite, which builds the demo (every model, data test
 #               and unit test) and the other data sets, and runs the linters, on two workers
 SHELL := /bin/bash
@@ -20,8 +21,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e '.[dev]'
 	touch $(STAMP)
 
+# The demo build, then what reaches its users: the serving file BI tools read (published by the
+# build), every mart as Parquet, and the audience lists per next best action and for one segment.
 demo: $(STAMP)
 	$(BIN)/python runner.py demo
+	$(BIN)/python runner.py export --out warehouse/export
+	$(BIN)/python runner.py export --audiences --out warehouse/audiences --segment champions
 
 test: $(STAMP) pytest
 	@echo "make test: all checks passed"

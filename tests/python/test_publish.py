@@ -143,6 +143,10 @@ def test_readers_never_block_a_build_nor_see_a_mix_and_a_kill_keeps_the_serving_
     new_build = build_of(serving)
     assert new_build != old_build
 
+    deadline = time.monotonic() + 60  # the reconnecting reader's next look finds the new build
+    while new_build not in logs["reconnect"].read_text():
+        assert time.monotonic() < deadline, "the reconnecting reader never saw the new build"
+        time.sleep(0.1)
     stop.touch()
     for process in readers.values():
         assert process.wait(timeout=60) == 0, process.communicate()
