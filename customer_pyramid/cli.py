@@ -96,6 +96,11 @@ def build_parser(prog: str = "customer-pyramid") -> Parser:
     )
     _add_quiet(export)
 
+    report = sub.add_parser(
+        "report", help="write an offline HTML report of the published build (charts of every segmentation)"
+    )
+    report.add_argument("--out", help="HTML file to write (default: report.html beside the warehouse)")
+
     publish = sub.add_parser(
         "publish",
         help="copy the marts of the last complete build into the serving file again "

@@ -49,6 +49,7 @@ def _run_locked(args: argparse.Namespace) -> int:
         "test": test,
         "export": export,
         "publish": publish_command,
+        "report": report,
     }
     return handlers[args.command](args)
 
@@ -270,6 +271,22 @@ def export_audiences(args: argparse.Namespace) -> int:
     for action, count in manifest["not_contacted"].items():
         print(f"  no list for {action} (purpose none: do not contact): {count:,} customers")
     print(f"Consent: {manifest['consent_rule']}. Counts per list are in {out / 'manifest.json'}.")
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    """The HTML report of the published build (customer_pyramid/report.py)."""
+    from customer_pyramid.report import write_report
+
+    settings = Settings.resolve()
+    out = Path(args.out) if args.out else settings.database.parent / "report.html"
+    path, panels = write_report(settings, out)
+    absent = [panel.title for panel in panels if panel.absent]
+    print(
+        f"Report: {path} ({len(panels)} panels"
+        + (f"; without data: {', '.join(absent)}" if absent else "")
+        + "). Open it in a browser; it works offline."
+    )
     return 0
 
 
