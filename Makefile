@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CI_DB := warehouse/ci.duckdb
 
-.PHONY: demo test dbt-build pytest lint bench bench-scale bench-clv clean
+.PHONY: demo test browser dbt-build pytest lint bench bench-scale bench-clv clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,14 +22,20 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 # The demo build, then what reaches its users: the serving file BI tools read (published by the
-# build), every mart as Parquet, and the audience lists per next best action and for one segment.
+# build), every mart as Parquet, the audience lists per next best action and for one segment, and
+# the HTML report (its path is the last line printed).
 demo: $(STAMP)
 	$(BIN)/python runner.py demo
 	$(BIN)/python runner.py export --out warehouse/export
 	$(BIN)/python runner.py export --audiences --out warehouse/audiences --segment champions
+	$(BIN)/python runner.py report
 
-test: $(STAMP) pytest
+test: $(STAMP) browser pytest
 	@echo "make test: all checks passed"
+
+# Headless Chromium for the report's browser test (Debian's chromium, installed when missing).
+browser:
+	scripts/ensure-chromium.sh
 
 # The demo seeds, every model, data test and unit test, through plain dbt (no runner; not part of
 # `make test`, whose demo build runs the same dbt build through the runner).

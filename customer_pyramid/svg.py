@@ -66,10 +66,11 @@ def hbars(
     top = max((value for values in series for value in values), default=0) or 1
     scale = (WIDTH - label_width - 80) / top
     body, marks = [], 0
+    x = label_width
     for position, name in enumerate(names):
-        x = label_width + position * 118
         body.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{colours[position]}"/>')
         body.append(_text(x + 16, 14, name))
+        x += 16 + 7 * len(name) + 14
     for row, label in enumerate(labels):
         y = legend + row * per_group
         body.append(_text(label_width - 8, y + bar_height * len(series) / 2 + 4, label, "end"))
