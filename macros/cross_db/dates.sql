@@ -127,3 +127,21 @@
         )
     ) as months
 {%- endmacro %}
+
+
+{#- A relation with one column `date_day`: every day from `start_date` to `end_date` (scalar date
+    expressions), both included. -#}
+{% macro day_series(start_date, end_date) -%}
+    {{ return(adapter.dispatch('day_series', 'customer_pyramid')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro duckdb__day_series(start_date, end_date) -%}
+    (
+        select cast(generate_series as date) as date_day
+        from generate_series(
+            cast({{ start_date }} as date),
+            cast({{ end_date }} as date),
+            interval 1 day
+        )
+    ) as days
+{%- endmacro %}
