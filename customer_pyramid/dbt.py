@@ -126,7 +126,7 @@ def run_dbt(
         finally:
             if progress:
                 progress.close()
-            _release_warehouse()
+            release_warehouse()
     if result.exception is not None:
         raise UserError(f"dbt {command} could not run: {first_line(result.exception)}")
     results = list(getattr(result.result, "results", None) or [])
@@ -146,7 +146,7 @@ def _failure_text(command: str, failed: list) -> str:
     return "\n".join(lines)
 
 
-def _release_warehouse() -> None:
+def release_warehouse() -> None:
     """dbt-duckdb keeps the last database open in the process until another one is opened. Close it
     after each invocation, so that the file is free for other connections and other configurations
     (read-only readers, the next build of another warehouse in the same process)."""

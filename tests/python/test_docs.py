@@ -92,7 +92,7 @@ def test_dbt_docs_generate_runs_clean(demo_build, tmp_path) -> None:
     every mart with its columns."""
     from dbt.cli.main import dbtRunner
 
-    from customer_pyramid.dbt import temporary_environment
+    from customer_pyramid.dbt import release_warehouse, temporary_environment
     from customer_pyramid.settings import PROFILES_DIR
 
     warnings: list[str] = []
@@ -104,7 +104,10 @@ def test_dbt_docs_generate_runs_clean(demo_build, tmp_path) -> None:
     argv = ["docs", "generate", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROFILES_DIR)]
     argv += ["--target-path", str(tmp_path / "target"), "--quiet"]
     with temporary_environment({"PYRAMID_DB": str(demo_build.database)}):
-        result = dbtRunner(callbacks=[collect]).invoke(argv)
+        try:
+            result = dbtRunner(callbacks=[collect]).invoke(argv)
+        finally:
+            release_warehouse()  # dbt-duckdb keeps the file open otherwise, in this test process
     assert result.success and not warnings, warnings
     catalog = json.loads((tmp_path / "target" / "catalog.json").read_text())
     marts = {node["metadata"]["name"] for node in catalog["nodes"].values() if node["metadata"]["schema"] == "marts"}
