@@ -60,11 +60,18 @@
     {%- if not (var('marketing_consent_when_unknown') is sameas true or var('marketing_consent_when_unknown') is sameas false) -%}
         {{ exceptions.raise_compiler_error("var marketing_consent_when_unknown must be true or false, got '" ~ var('marketing_consent_when_unknown') ~ "'") }}
     {%- endif -%}
+    {%- if not (var('basket_min_support') is number and 0 <= var('basket_min_support') < 1) -%}
+        {{ exceptions.raise_compiler_error("var basket_min_support must be a share between 0 and 1, got " ~ var('basket_min_support')) }}
+    {%- endif -%}
+    {%- if not (var('next_offer_min_lift') is number and var('next_offer_min_lift') >= 0) -%}
+        {{ exceptions.raise_compiler_error("var next_offer_min_lift must be a number >= 0, got " ~ var('next_offer_min_lift')) }}
+    {%- endif -%}
     {%- if not (0 <= var('engaged_min_score') <= 100) -%}
         {{ exceptions.raise_compiler_error("var engaged_min_score must be between 0 and 100, got " ~ var('engaged_min_score')) }}
     {%- endif -%}
     {%- for name in ['rfm_window_days', 'reactivated_days', 'mature_tenure_days', 'activity_window_days',
-                     'engagement_window_days', 'responder_window_days', 'loyal_min_orders', 'churn_risk_horizon_days'] -%}
+                     'engagement_window_days', 'responder_window_days', 'loyal_min_orders', 'churn_risk_horizon_days',
+                     'basket_window_days', 'basket_min_pair_orders', 'next_offer_count'] -%}
         {%- if not (var(name) is number and var(name) > 0) -%}
             {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a positive number, got " ~ var(name)) }}
         {%- endif -%}

@@ -8,12 +8,14 @@ an order is one invoice of one customer with at least one sale line."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from basket_oracle import VARS, assert_top_pairs_match, pair_statistics
 from conftest import PROJECT_DIR, SHARED_DATA, built
 
 DATA = SHARED_DATA / "online_retail"
@@ -158,3 +160,34 @@ def test_online_retail_ii_shape_in_yearly_parts_gives_the_same_buyers(build_ii, 
     assert from_marts == expected
     outcomes = build_ii.query("select sum(net_amount), sum(row_count) from marts.mart_data_quality")
     assert outcomes == [(oracle["source_total"], 541909)]
+
+
+def online_retail_baskets(as_of: datetime.date) -> dict[str, set[str]]:
+    """Stock codes per invoice of the basket window, from the raw parquet: sale lines (price and
+    quantity above zero, invoice not starting with C) of known customers."""
+    table = pq.read_table(DATA / "online_retail.parquet").to_pydict()
+    start = as_of - datetime.timedelta(days=VARS["basket_window_days"])
+    baskets = defaultdict(set)
+    for invoice, stock, quantity, when, price, customer in zip(
+        table["InvoiceNo"],
+        table["StockCode"],
+        table["Quantity"],
+        table["InvoiceDate"],
+        table["UnitPrice"],
+        table["CustomerID"],
+        strict=True,
+    ):
+        if customer is None or price <= 0 or quantity <= 0 or invoice.startswith("C"):
+            continue
+        if start < when.date() <= as_of:
+            baskets[invoice].add(stock)
+    return baskets
+
+
+@pytest.mark.xdist_group("online_retail")
+def test_online_retail_pairs_equal_a_recomputation_from_the_raw_file(build) -> None:
+    run = build
+    as_of = run.query("select as_of_date from intermediate.int_as_of_date")[0][0]
+    expected = pair_statistics(online_retail_baskets(as_of))
+    assert len(expected) > 1000
+    assert_top_pairs_match(run, "fct_product_pairs", "product", expected)

@@ -38,7 +38,14 @@ engagement as (
 ),
 
 categories as (
-    select * from {{ ref('int_customer_categories') }}
+    select
+        customer_id,
+        max(case when category_rank = 1 then category end) as top_category,
+        max(case when category_rank = 2 then category end) as second_category,
+        max(categories_bought) as categories_bought
+    from {{ ref('fct_customer_category_affinity') }}
+    where category_rank <= 2
+    group by customer_id
 ),
 
 lifetime_values as (
@@ -90,6 +97,7 @@ final as (
         channels.offline_order_pct,
         channels.social_order_pct,
         categories.top_category,
+        categories.second_category,
         categories.categories_bought,
         {%- for days in engagement_count_windows() %}
         {%- for event_type in pivoted_event_types() + ['other', 'total'] %}
@@ -134,7 +142,9 @@ final as (
         {%- endfor %}
         actions.next_best_action,
         actions.action_priority,
-        actions.action_reason
+        actions.action_reason,
+        actions.offer_type,
+        actions.offer
     from facts
     left join records
         on facts.customer_id = records.customer_id

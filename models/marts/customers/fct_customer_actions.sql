@@ -2,7 +2,8 @@
 -- segments (loyalty cell, lifecycle stage, RFM segment) proposes an action from the seed
 -- segment_actions; the most urgent (lowest priority number) wins, ties in that order of segmentations.
 -- The action's purpose (marketing / service / none) decides who may be contacted for it
--- (fct_audience_members).
+-- (fct_audience_members). The actions in var offer_actions (cross_sell, upsell_premium) name the
+-- customer's first offer (fct_customer_next_offer): what to cross-sell.
 with loyalty as (
     select * from {{ ref('fct_customer_loyalty') }}
 ),
@@ -17,6 +18,11 @@ rfm as (
 
 actions as (
     select * from {{ ref('segment_actions') }}
+),
+
+offers as (
+    select * from {{ ref('fct_customer_next_offer') }}
+    where offer_rank = 1
 ),
 
 memberships as (
@@ -72,16 +78,22 @@ proposals as (
 
 final as (
     select
-        as_of_date,
-        customer_id,
-        recommended_action as next_best_action,
-        priority as action_priority,
-        purpose as action_purpose,
-        segmentation as based_on_segmentation,
-        segment as based_on_segment,
-        segmentation || ' = ' || segment || ': ' || rationale as action_reason
+        proposals.as_of_date,
+        proposals.customer_id,
+        proposals.recommended_action as next_best_action,
+        proposals.priority as action_priority,
+        proposals.purpose as action_purpose,
+        proposals.segmentation as based_on_segmentation,
+        proposals.segment as based_on_segment,
+        proposals.segmentation || ' = ' || proposals.segment || ': ' || proposals.rationale as action_reason,
+        offers.offer_type,
+        offers.offer
     from proposals
-    where proposal_rank = 1
+    left join offers
+        on
+            proposals.customer_id = offers.customer_id
+            and proposals.recommended_action in ('{{ var("offer_actions") | join("', '") }}')
+    where proposals.proposal_rank = 1
 )
 
 select * from final

@@ -1,0 +1,147 @@
+-- Up to next_offer_count offers per buyer: products they have never bought that go with a product
+-- they bought in the basket window (a pair of fct_product_pairs with lift above next_offer_min_lift),
+-- best lift first, each with the bought product and the pair's confidence that support it; then,
+-- where fewer products qualify, categories they have never bought, likewise from fct_category_pairs.
+with basket_lines as (
+    select * from {{ ref('int_basket_lines') }}
+),
+
+items as (
+    select * from {{ ref('stg_raw__order_items') }}
+),
+
+orders as (
+    select * from {{ ref('int_orders_valid') }}
+),
+
+product_pairs as (
+    select * from {{ ref('fct_product_pairs') }}
+),
+
+category_pairs as (
+    select * from {{ ref('fct_category_pairs') }}
+),
+
+ever_bought as (
+    select distinct
+        orders.customer_id,
+        'product' as offer_type,
+        items.product_id as item
+    from items
+    inner join orders
+        on items.order_id = orders.order_id
+    where items.product_id is not null
+
+    union all
+
+    select distinct
+        orders.customer_id,
+        'category' as offer_type,
+        coalesce(items.category, 'unknown') as item
+    from items
+    inner join orders
+        on items.order_id = orders.order_id
+),
+
+anchors as (
+    select distinct
+        customer_id,
+        'product' as offer_type,
+        product_id as item
+    from basket_lines
+
+    union all
+
+    select distinct
+        customer_id,
+        'category' as offer_type,
+        category as item
+    from basket_lines
+),
+
+directed_pairs as (
+    {% for kind in ['product', 'category'] %}
+        select
+            '{{ kind }}' as offer_type,
+            {{ kind }}_a as anchor,
+            {{ kind }}_b as offer,
+            confidence_a_to_b as confidence,
+            lift
+        from {{ kind }}_pairs
+
+        union all
+
+        select
+            '{{ kind }}' as offer_type,
+            {{ kind }}_b as anchor,
+            {{ kind }}_a as offer,
+            confidence_b_to_a as confidence,
+            lift
+        from {{ kind }}_pairs
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+candidates as (
+    select
+        anchors.customer_id,
+        directed_pairs.offer_type,
+        directed_pairs.offer,
+        directed_pairs.anchor,
+        directed_pairs.confidence,
+        directed_pairs.lift,
+        row_number() over (
+            partition by anchors.customer_id, directed_pairs.offer_type, directed_pairs.offer
+            order by directed_pairs.lift desc, directed_pairs.confidence desc, directed_pairs.anchor asc
+        ) as anchor_rank
+    from anchors
+    inner join directed_pairs
+        on
+            anchors.offer_type = directed_pairs.offer_type
+            and anchors.item = directed_pairs.anchor
+    left join ever_bought
+        on
+            anchors.customer_id = ever_bought.customer_id
+            and directed_pairs.offer_type = ever_bought.offer_type
+            and directed_pairs.offer = ever_bought.item
+    where
+        ever_bought.item is null
+        and directed_pairs.lift > {{ var('next_offer_min_lift') }}
+),
+
+ranked as (
+    select
+        customer_id,
+        offer_type,
+        offer,
+        anchor,
+        confidence,
+        lift,
+        row_number() over (
+            partition by customer_id
+            order by case when offer_type = 'product' then 1 else 2 end, lift desc, confidence desc, offer asc
+        ) as offer_rank
+    from candidates
+    where anchor_rank = 1
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+final as (
+    select
+        as_of.as_of_date,
+        ranked.customer_id,
+        cast(ranked.offer_rank as integer) as offer_rank,
+        ranked.offer_type,
+        ranked.offer,
+        ranked.anchor as bought_item,
+        ranked.confidence,
+        ranked.lift
+    from ranked
+    cross join as_of
+    where ranked.offer_rank <= {{ var('next_offer_count') }}
+)
+
+select * from final
