@@ -337,6 +337,57 @@ def clv(query: Query) -> Panel:
     return Panel("clv", "Predicted lifetime value and p_alive", reading, histogram + bars)
 
 
+def affinity(query: Query) -> Panel:
+    pairs = query.rows(
+        "select product_a, product_b, pair_orders, confidence_a_to_b, confidence_b_to_a, lift "
+        "from marts.fct_product_pairs order by lift desc, pair_orders desc, product_a, product_b limit 10"
+    )
+    mix = query.rows(
+        "select segment, category, category_index, revenue_share from marts.mart_segment_category_mix "
+        "where segmentation = 'rfm_segment'"
+    )
+    if not pairs and not mix:
+        return Panel(
+            "affinity",
+            "What customers buy together",
+            "No order lines in the data (order_items), or no pair bought together often enough: "
+            "basket statistics need product lines.",
+            absent=True,
+        )
+    body = ""
+    if pairs:
+        body += svg.hbars(
+            "Lift of the ten product pairs most often bought together beyond chance",
+            [f"{a} + {b}" for a, b, *_ in pairs],
+            [[float(lift) for *_, lift in pairs]],
+            value_text=lambda value: f"{value:.1f}x",
+        )
+        body += _table(
+            ["pair", "orders with both", "confidence a -> b", "confidence b -> a", "lift"],
+            [[f"{a} + {b}", f"{n:,}", _share(ab), _share(ba), f"{lift:.2f}"] for a, b, n, ab, ba, lift in pairs],
+        )
+    if mix:
+        segments = sorted({segment for segment, *_ in mix})
+        categories = sorted({category for _, category, *_ in mix})
+        body += svg.heatmap(
+            "Category index per RFM segment (share of the segment's line revenue over all buyers' share)",
+            segments,
+            categories,
+            {
+                (segment, category): (min(float(index or 0) / 2, 1), f"{float(index or 0):.2f}", "")
+                for segment, category, index, _ in mix
+            },
+            row_title="RFM segment",
+            column_title="category",
+        )
+    if pairs:
+        a, b, n, ab, _, lift = pairs[0]
+        reading = f"{a} and {b} are bought together {lift:.1f} times as often as by chance ({n:,} orders)."
+    else:
+        reading = "Category mix per RFM segment: above 1, the segment favours the category."
+    return Panel("affinity", "What customers buy together", reading, body)
+
+
 def quality(query: Query) -> Panel:
     outcomes = query.rows(
         "select table_name, outcome, sum(row_count) from marts.mart_data_quality group by 1, 2 order by 1, 2"
@@ -372,6 +423,7 @@ PANELS: list[Callable[[Query], Panel]] = [
     transitions,
     cohorts,
     clv,
+    affinity,
     quality,
 ]
 
