@@ -60,26 +60,26 @@ anchors as (
 ),
 
 directed_pairs as (
-    {% for kind in ['product', 'category'] %}
-        select
-            '{{ kind }}' as offer_type,
-            {{ kind }}_a as anchor,
-            {{ kind }}_b as offer,
-            confidence_a_to_b as confidence,
-            lift
-        from {{ kind }}_pairs
+    {%- for kind in ['product', 'category'] %}
+    select
+        '{{ kind }}' as offer_type,
+        {{ kind }}_a as anchor,
+        {{ kind }}_b as offer,
+        confidence_a_to_b as confidence,
+        lift
+    from {{ kind }}_pairs
 
-        union all
+    union all
 
-        select
-            '{{ kind }}' as offer_type,
-            {{ kind }}_b as anchor,
-            {{ kind }}_a as offer,
-            confidence_b_to_a as confidence,
-            lift
-        from {{ kind }}_pairs
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    select
+        '{{ kind }}' as offer_type,
+        {{ kind }}_b as anchor,
+        {{ kind }}_a as offer,
+        confidence_b_to_a as confidence,
+        lift
+    from {{ kind }}_pairs
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 ),
 
 candidates as (

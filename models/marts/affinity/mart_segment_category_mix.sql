@@ -11,19 +11,19 @@ customers as (
 ),
 
 memberships as (
-    {% for segmentation in ['rfm_segment', 'lifecycle_stage', 'loyalty_cell'] %}
-        select
-            affinity.as_of_date,
-            '{{ segmentation }}' as segmentation,
-            coalesce(customers.{{ segmentation }}, 'none') as segment,
-            affinity.customer_id,
-            affinity.category,
-            affinity.category_revenue
-        from affinity
-        inner join customers
-            on affinity.customer_id = customers.customer_id
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {%- for segmentation in ['rfm_segment', 'lifecycle_stage', 'loyalty_cell'] %}
+    select
+        affinity.as_of_date,
+        '{{ segmentation }}' as segmentation,
+        coalesce(customers.{{ segmentation }}, 'none') as segment,
+        affinity.customer_id,
+        affinity.category,
+        affinity.category_revenue
+    from affinity
+    inner join customers
+        on affinity.customer_id = customers.customer_id
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 ),
 
 mix as (

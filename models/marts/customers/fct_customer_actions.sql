@@ -92,7 +92,7 @@ final as (
     left join offers
         on
             proposals.customer_id = offers.customer_id
-            and proposals.recommended_action in ('{{ var("offer_actions") | join("', '") }}')
+            and proposals.recommended_action in {{ offer_actions() }}
     where proposals.proposal_rank = 1
 )
 
