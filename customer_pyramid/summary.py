@@ -121,8 +121,14 @@ def _built_line(results: list) -> str:
         kind = str(item.node.resource_type)
         if kind != "operation":
             kinds[kind] = kinds.get(kind, 0) + 1
-    parts = [f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in sorted(kinds.items())]
+    parts = [f"{count} {_plural(kind.replace('_', ' '), count)}" for kind, count in sorted(kinds.items())]
     return "Built and checked: " + (", ".join(parts) if parts else "nothing")
+
+
+def _plural(noun: str, count: int) -> str:
+    if count == 1:
+        return noun
+    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
 
 
 def format_quality(rows: list[tuple], examples: dict | None = None) -> list[str]:

@@ -2,12 +2,8 @@
 -- One row per valid order and product bought in the basket window (the basket_window_days up to the
 -- as-of date): what market-basket statistics count. Returned lines and lines without a positive
 -- quantity are not bought; a product bought on several lines of one order counts once.
-with items as (
-    select * from {{ ref('stg_raw__order_items') }}
-),
-
-orders as (
-    select * from {{ ref('int_orders_valid') }}
+with lines as (
+    select * from {{ ref('int_order_lines_valid') }}
 ),
 
 as_of as (
@@ -16,20 +12,18 @@ as_of as (
 
 final as (
     select distinct
-        orders.order_id,
-        orders.customer_id,
-        orders.order_date,
-        items.product_id,
-        coalesce(items.category, 'unknown') as category
-    from items
-    inner join orders
-        on items.order_id = orders.order_id
+        lines.order_id,
+        lines.customer_id,
+        lines.order_date,
+        lines.product_id,
+        lines.category
+    from lines
     cross join as_of
     where
-        not coalesce(items.is_return, false)
-        and coalesce(items.quantity, 1) > 0
-        and items.product_id is not null
-        and orders.order_date > {{ days_before('as_of.as_of_date', var('basket_window_days')) }}
+        not lines.is_return
+        and coalesce(lines.quantity, 1) > 0
+        and lines.product_id is not null
+        and lines.order_date > {{ days_before('as_of.as_of_date', var('basket_window_days')) }}
 )
 
 select * from final

@@ -3,28 +3,12 @@
 -- in it, and an affinity index: the buyer's spend share over the category's share of all buyers'
 -- line revenue (1 = like the average buyer, 2 = twice as much; 6 decimals). category_rank 1 is the buyer's
 -- top category (the most line revenue; ties by name), dim_customers.top_category.
-with items as (
-    select * from {{ ref('stg_raw__order_items') }}
-),
-
-orders as (
-    select * from {{ ref('int_orders_valid') }}
+with lines as (
+    select * from {{ ref('int_order_lines_valid') }}
 ),
 
 as_of as (
     select * from {{ ref('int_as_of_date') }}
-),
-
-lines as (
-    select
-        orders.customer_id,
-        orders.order_id,
-        orders.order_date,
-        coalesce(items.category, 'unknown') as category,
-        items.line_amount
-    from items
-    inner join orders
-        on items.order_id = orders.order_id
 ),
 
 customer_categories as (

@@ -6,12 +6,8 @@ with basket_lines as (
     select * from {{ ref('int_basket_lines') }}
 ),
 
-items as (
-    select * from {{ ref('stg_raw__order_items') }}
-),
-
-orders as (
-    select * from {{ ref('int_orders_valid') }}
+lines as (
+    select * from {{ ref('int_order_lines_valid') }}
 ),
 
 product_pairs as (
@@ -24,23 +20,19 @@ category_pairs as (
 
 ever_bought as (
     select distinct
-        orders.customer_id,
+        customer_id,
         'product' as offer_type,
-        items.product_id as item
-    from items
-    inner join orders
-        on items.order_id = orders.order_id
-    where items.product_id is not null
+        product_id as item
+    from lines
+    where product_id is not null
 
     union all
 
     select distinct
-        orders.customer_id,
+        customer_id,
         'category' as offer_type,
-        coalesce(items.category, 'unknown') as item
-    from items
-    inner join orders
-        on items.order_id = orders.order_id
+        category as item
+    from lines
 ),
 
 anchors as (
