@@ -74,7 +74,20 @@ LAYOUTS = {
     },
 }
 _FIELDS["google_phone"] = _PHONE_DIGITS
-TEXT_FIELDS = {"email", "phone", "first_name", "last_name", "country", "segment", "action", "action_purpose"}
+# Layouts for advertising platforms: every list needs marketing consent, service lists included
+# (a service contact is not a licence to target a customer with ads).
+AD_LAYOUTS = {"google_ads"}
+TEXT_FIELDS = {
+    "external_id",
+    "email",
+    "phone",
+    "first_name",
+    "last_name",
+    "country",
+    "segment",
+    "action",
+    "action_purpose",
+}
 
 
 def export_audiences(
@@ -94,12 +107,17 @@ def export_audiences(
                 if purpose == "none":
                     continue
                 condition = f"members.next_best_action = {sql_literal(action)}"
-                name = f"action_{_file_part(action)}"
-                lists[name] = _write_list(connection, folder, name, layout, condition, "action_audience_status", "null")
-                lists[name] |= {"kind": "action", "action": action, "purpose": purpose}
+                name = _unique_name(lists, f"action_{_file_part(action)}", action)
+                status = "marketing_audience_status" if layout in AD_LAYOUTS else "action_audience_status"
+                lists[name] = _write_list(connection, folder, name, layout, condition, status, "null")
+                lists[name] |= {
+                    "kind": "action",
+                    "action": action,
+                    "purpose": "marketing" if layout in AD_LAYOUTS else purpose,
+                }
             for segmentation, segment in selected:
                 condition = f"members.{segmentation} = {sql_literal(segment)}"
-                name = f"segment_{segmentation}_{_file_part(segment)}"
+                name = _unique_name(lists, f"segment_{segmentation}_{_file_part(segment)}", f"{segmentation}={segment}")
                 lists[name] = _write_list(
                     connection, folder, name, layout, condition, "marketing_audience_status", sql_literal(segment)
                 )
@@ -122,7 +140,12 @@ def export_audiences(
                 "build_id": build_id,
                 "consent_rule": "marketing lists need accepts_marketing = true; unknown counts as "
                 + ("consent" if consent_when_unknown else "no consent")
-                + " (var marketing_consent_when_unknown); service lists need no marketing consent",
+                + " (var marketing_consent_when_unknown); "
+                + (
+                    "every list of this advertising layout needs marketing consent, service lists included"
+                    if layout in AD_LAYOUTS
+                    else "service lists need no marketing consent"
+                ),
                 "lists": lists,
                 "not_contacted": not_contacted,
             }
@@ -188,6 +211,13 @@ def _resolve_segment(connection, text: str) -> tuple[str, str]:
         qualified = " or ".join(f"{segmentation}={text}" for segmentation in matches)
         raise UserError(f"--segment {text!r} is a segment of {' and '.join(matches)}: write {qualified}")
     return matches[0], text
+
+
+def _unique_name(lists: dict, name: str, what: str) -> str:
+    """A list's file name; two names that write to one file (case or punctuation apart) are an error."""
+    if name.lower() in {taken.lower() for taken in lists}:
+        raise UserError(f"two audience lists would both be written to {name}.csv ({what} and another): rename one")
+    return name
 
 
 def _names(values: set[str]) -> str:

@@ -106,6 +106,9 @@ def build_parser(prog: str = "customer-pyramid") -> Parser:
         help="copy the marts of the last complete build into the serving file again "
         "(after a publish that failed or was interrupted)",
     )
+    publish.add_argument(
+        "--backtest", action="store_true", help="publish the last build even if it is a backtest (as of a past date)"
+    )
     _add_quiet(publish)
 
     generate = sub.add_parser("generate", help="write a synthetic data set in the raw-data contract")

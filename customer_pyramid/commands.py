@@ -134,8 +134,7 @@ def _finish(
     lines = []
     if publishing:
         say(args, f"Publishing the marts to {settings.serving_database} ...")
-        publication = publish(settings, args.command, progress=None if args.quiet else say_line)
-        _note_published(settings, publication.build_id)
+        publication = _publish(settings, args.command, args)
         lines.append(
             f"Serving file (BI tools, read-only): {publication.path} (build {publication.build_id}, "
             f"{len(publication.tables)} marts)"
@@ -147,6 +146,22 @@ def _finish(
     print("\n".join(lines))
     print(f"Done in {time.monotonic() - started:.0f}s.")
     return 0
+
+
+def _publish(settings: Settings, command: str, args: argparse.Namespace):
+    """Publish the working file's marts; a database error (disk full, a damaged file) becomes one
+    line saying that the build is safe in the working file."""
+    import duckdb
+
+    try:
+        publication = publish(settings, command, progress=None if args.quiet else say_line)
+    except duckdb.Error as error:
+        raise UserError(
+            f"publishing to {settings.serving_database} failed ({str(error).splitlines()[0]}); the serving file keeps "
+            "the previous build and this build is in the working file: fix the cause and run `runner.py publish`"
+        ) from None
+    _note_published(settings, publication.build_id)
+    return publication
 
 
 def say(args: argparse.Namespace, line: str) -> None:
@@ -247,6 +262,11 @@ def export_audiences(args: argparse.Namespace) -> int:
         raise UserError("audience lists are CSV files (the format marketing tools import): leave out --format")
     settings = Settings.resolve()
     state = _recall_state(settings.database)
+    if state.get("backtest"):
+        raise UserError(
+            f"the last build is a backtest as of {state.get('as_of_date')}: contact lists come from a current build "
+            "(run `demo` or `build` first)"
+        )
     consent_when_unknown = bool(
         state["vars"].get("marketing_consent_when_unknown", project_var("marketing_consent_when_unknown"))
     )
@@ -293,9 +313,13 @@ def report(args: argparse.Namespace) -> int:
 def publish_command(args: argparse.Namespace) -> int:
     """Publish the last complete build again (after a publish that failed or was interrupted)."""
     settings = Settings.resolve()
-    _recall(settings.database)
-    publication = publish(settings, "publish", progress=None if args.quiet else say_line)
-    _note_published(settings, publication.build_id)
+    state = _recall_state(settings.database)
+    if state.get("backtest") and not args.backtest:
+        raise UserError(
+            f"the last build is a backtest as of {state.get('as_of_date')}: publishing it would show BI readers a past "
+            "date (pass --backtest to publish it anyway, e.g. to make a report of it)"
+        )
+    publication = _publish(settings, "publish", args)
     print(
         f"Published {len(publication.tables)} marts (as of {publication.as_of_date}) to {publication.path} "
         f"as build {publication.build_id}."
@@ -364,6 +388,8 @@ def _remember(settings: Settings, variables: dict, data_dir: Path | None) -> Non
         "vars": variables,
         "data_dir": str(data_dir.resolve()) if data_dir else None,
         "as_of_date": as_of.isoformat() if as_of else None,
+        # a backtest is an analysis as of a past date: not for BI readers nor for contact lists
+        "backtest": variables.get("backtest_horizon_days") is not None,
     }
     _state_file(settings.database).write_text(json.dumps(state, indent=2) + "\n")
 
@@ -424,7 +450,10 @@ def exports_lines(settings: Settings) -> list[str]:
     """The last exports, and whether they hold the build now published."""
     path = _exports_file(settings.database)
     exports = json.loads(path.read_text()) if path.exists() else {}
-    current = published(settings.serving_database) or {}
+    try:
+        current = published(settings.serving_database) or {}
+    except Exception:  # noqa: BLE001 (an unreadable serving file is reported by _serving_state)
+        current = {}
     lines = []
     for kind, entry in exports.items():
         state = "current" if entry["build_id"] == current.get("build_id") else "an earlier build: export again"

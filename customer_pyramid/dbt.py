@@ -27,17 +27,20 @@ class Progress:
     (`[12/80] success model stg_raw__orders (0.12s)`), tests only when they do not pass. Both
     close with a tally of passed tests."""
 
-    def __init__(self, write: Callable[[str], None] | None = None, live: bool = False, stream=None) -> None:
+    def __init__(
+        self, write: Callable[[str], None] | None = None, live: bool = False, stream=None, tick: bool = True
+    ) -> None:
         self.write = write or (lambda line: print(line, flush=True))
         self.live = live
         self.stream = stream or sys.stdout
         self.done = self.total = self.tests_passed = 0
         self.running: dict[str, str] = {}
         self.started = time.monotonic()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # dbt's threads, the ticker and close() write the one status line
         self._stop = threading.Event()
-        if live:
-            threading.Thread(target=self._tick, daemon=True).start()
+        self._ticker = threading.Thread(target=self._tick, daemon=True) if live and tick else None
+        if self._ticker:
+            self._ticker.start()
 
     def __call__(self, event) -> None:
         name = event.info.name
@@ -99,10 +102,11 @@ class Progress:
 
     def close(self) -> None:
         """Stop redrawing and clear the status line."""
-        if self.live and not self._stop.is_set():
-            self._stop.set()
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
+        with self._lock:
+            if self.live and not self._stop.is_set():
+                self._stop.set()
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
 
 
 def run_dbt(

@@ -48,6 +48,7 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     """A new folder to write an export into, put at `out` (replacing an earlier export there) only
     when the block finishes; on an error nothing at `out` changes and the new folder is removed."""
     out = out.resolve()
+    _restore_interrupted_swap(out)
     if out.exists() and not (out / MANIFEST).exists() and any(out.iterdir()):
         raise UserError(f"{out} exists and is not an earlier export (no {MANIFEST}): give a new or empty folder")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -125,6 +126,17 @@ def neutralised(expression: str) -> str:
         f"and not regexp_full_match({expression}, {sql_literal(PLAIN_NUMBER)}) "
         f"then chr(39) || {expression} else {expression} end"
     )
+
+
+def _restore_interrupted_swap(out: Path) -> None:
+    """A runner killed between the two renames of _swap_in leaves the previous export under its
+    hidden name and none at `out`: put it back."""
+    if out.exists():
+        return
+    for old in sorted(out.parent.glob(f".{out.name}.old-*")):
+        if (old / MANIFEST).exists():
+            old.rename(out)
+            return
 
 
 def _swap_in(new: Path, out: Path) -> None:

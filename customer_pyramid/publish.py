@@ -10,7 +10,7 @@ itself. A runner killed while publishing leaves the previous serving file untouc
 `.partial` file that the next publish removes. The serving file carries the schema `publication`:
 which build it holds (`publication.build`: an id that is a digest of the marts' contents, the
 as-of date, when and by which command it was published) and the rows of each mart
-(`publication.tables`).
+(`publication.tables`, with the sum of its row hashes).
 
 POSIX rename replaces a file that is open; Windows refuses while a reader holds the file (the error
 says so, and the build stays in the working file until `runner.py publish` succeeds).
@@ -52,7 +52,7 @@ def publish(settings: Settings, command: str, progress: Callable[[str], None] | 
     if serving.resolve() == settings.database.resolve():
         raise UserError(f"the serving file must differ from the working file ({serving})")
     serving.parent.mkdir(parents=True, exist_ok=True)
-    _remove_partials(serving)  # left by a runner that was killed (the warehouse lock is held: none is live)
+    _remove_partials(serving)  # left by runners that were killed
     partial = serving.with_name(f".{serving.name}.partial-{os.getpid()}")
     pause = float(os.environ.get(PAUSE_VARIABLE) or 0)
     try:
@@ -64,7 +64,7 @@ def publish(settings: Settings, command: str, progress: Callable[[str], None] | 
                 raise UserError(f"{settings.database} has no marts to publish: run a full build first")
             as_of = connection.execute("select as_of_date from working.intermediate.int_as_of_date").fetchone()[0]
             connection.execute(f"create schema {MARTS_SCHEMA}")
-            rows, digest = {}, hashlib.sha256(f"as of {as_of}\n".encode())
+            rows, contents, digest = {}, {}, hashlib.sha256(f"as of {as_of}\n".encode())
             for number, table in enumerate(tables, 1):
                 copy_started = time.monotonic()
                 relation = f"{MARTS_SCHEMA}.{quote_identifier(table)}"
@@ -74,6 +74,7 @@ def publish(settings: Settings, command: str, progress: Callable[[str], None] | 
                     f"select count(*), coalesce(sum(hash(mart)::hugeint), 0) from {relation} as mart"
                 ).fetchone()
                 rows[table] = count
+                contents[table] = str(content)
                 digest.update(f"{table} {count} {content}\n".encode())
                 seconds = time.monotonic() - copy_started
                 if progress and seconds >= 1:  # the large marts only (at a million customers, the history)
@@ -81,7 +82,7 @@ def publish(settings: Settings, command: str, progress: Callable[[str], None] | 
                 if pause:
                     time.sleep(pause)
             build_id = digest.hexdigest()[:16]
-            _record(connection, build_id, as_of, command, rows)
+            _record(connection, build_id, as_of, command, rows, contents)
             connection.execute("detach working")
             connection.execute("checkpoint")
         _fsync(partial)
@@ -125,20 +126,40 @@ def _marts(connection) -> list[str]:
     ]
 
 
-def _record(connection, build_id: str, as_of, command: str, rows: dict[str, int]) -> None:
+def _record(connection, build_id: str, as_of, command: str, rows: dict[str, int], contents: dict[str, str]) -> None:
     connection.execute(f"create schema {PUBLICATION_SCHEMA}")
     connection.execute(
         f"create table {PUBLICATION_SCHEMA}.build as select ? as build_id, ?::date as as_of_date, "
         "now() as published_at, ? as runner_command",
         [build_id, as_of, command],
     )
-    connection.execute(f"create table {PUBLICATION_SCHEMA}.tables (table_name varchar, row_count bigint)")
-    connection.executemany(f"insert into {PUBLICATION_SCHEMA}.tables values (?, ?)", list(rows.items()))
+    connection.execute(
+        f"create table {PUBLICATION_SCHEMA}.tables (table_name varchar, row_count bigint, content_hash varchar)"
+    )
+    connection.executemany(
+        f"insert into {PUBLICATION_SCHEMA}.tables values (?, ?, ?)",
+        [(table, count, contents[table]) for table, count in rows.items()],
+    )
 
 
 def _remove_partials(serving: Path) -> None:
+    """The new files of publishing runners that are no longer running (a killed runner leaves one)."""
     for path in serving.parent.glob(f".{serving.name}.partial-*"):
-        _remove(path)
+        pid = path.name.rsplit("-", 1)[-1].split(".")[0]
+        if not (pid.isdigit() and _running(int(pid))):
+            _remove(path)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _remove(path: Path) -> None:
@@ -146,8 +167,11 @@ def _remove(path: Path) -> None:
 
 
 def _fsync(path: Path) -> None:
-    """Flush a file (or a folder's entries) to disk, so that a power cut does not undo the swap."""
-    descriptor = os.open(path, os.O_RDONLY)
+    """Flush a file (or a folder's entries) to disk, so that a power cut does not undo the swap.
+    Windows flushes only files opened for writing, and cannot open a folder."""
+    if path.is_dir() and os.name == "nt":
+        return
+    descriptor = os.open(path, os.O_RDONLY if path.is_dir() else os.O_RDWR)
     try:
         os.fsync(descriptor)
     finally:

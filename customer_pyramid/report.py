@@ -314,6 +314,8 @@ def clv(query: Query) -> Panel:
             "select predicted_clv from marts.fct_customer_clv where predicted_clv is not null order by 1"
         )
     ]
+    if not values:
+        return Panel("clv", "Predicted lifetime value", "The model was fitted but scored no buyer.", absent=True)
     top = values[int(0.99 * (len(values) - 1))] or 1
     width = top / HISTOGRAM_BINS
     counts = [0] * HISTOGRAM_BINS

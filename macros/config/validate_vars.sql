@@ -63,6 +63,9 @@
     {%- if not (var('basket_min_support') is number and 0 <= var('basket_min_support') < 1) -%}
         {{ exceptions.raise_compiler_error("var basket_min_support must be a share between 0 and 1, got " ~ var('basket_min_support')) }}
     {%- endif -%}
+    {%- if var('offer_actions') is string or var('offer_actions') | length == 0 -%}
+        {{ exceptions.raise_compiler_error("var offer_actions must be a list of one or more actions, got " ~ var('offer_actions')) }}
+    {%- endif -%}
     {%- if not (var('next_offer_min_lift') is number and var('next_offer_min_lift') >= 0) -%}
         {{ exceptions.raise_compiler_error("var next_offer_min_lift must be a number >= 0, got " ~ var('next_offer_min_lift')) }}
     {%- endif -%}

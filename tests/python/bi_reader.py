@@ -1,7 +1,7 @@
 """A BI reader for the publishing tests, run as its own process: it reads the serving file
 read-only every 0.1 s until a stop file appears, and prints one JSON line per look: which build it
 saw and whether that build was whole (every mart listed in publication.tables is there with its
-row count, and no other). `hold` keeps one connection open all along (as a BI tool's pool does);
+row count and content hash, and no other). `hold` keeps one connection open all along (as a BI tool's pool does);
 `reconnect` opens a new connection for each look.
 
     python bi_reader.py SERVING_FILE hold|reconnect STOP_FILE
@@ -19,15 +19,30 @@ import duckdb
 
 def look(connection) -> dict:
     build_id, published_at = connection.execute("select build_id, published_at from publication.build").fetchone()
-    listed = dict(connection.execute("select table_name, row_count from publication.tables").fetchall())
+    listed = {
+        name: (rows, content)
+        for name, rows, content in connection.execute(
+            "select table_name, row_count, content_hash from publication.tables"
+        ).fetchall()
+    }
     present = {
         name
         for (name,) in connection.execute(
             "select table_name from information_schema.tables where table_schema = 'marts'"
         ).fetchall()
     }
-    counts = {name: connection.execute(f'select count(*) from marts."{name}"').fetchone()[0] for name in present}
-    return {"build": f"{build_id} {published_at}", "whole": counts == listed}
+    seen = {
+        name: tuple(
+            str(value) if position else value
+            for position, value in enumerate(
+                connection.execute(
+                    f'select count(*), coalesce(sum(hash(mart)::hugeint), 0) from marts."{name}" as mart'
+                ).fetchone()
+            )
+        )
+        for name in present
+    }
+    return {"build": f"{build_id} {published_at}", "whole": seen == listed}
 
 
 def main(path: str, mode: str, stop: str) -> None:

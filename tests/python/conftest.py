@@ -111,8 +111,9 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
     return built(["demo"], tmp_path_factory.mktemp("demo") / "warehouse.duckdb")
 
 
-# Customers whose names and cities start like spreadsheet formulas, with every kind of marketing
-# consent (yes, no, unknown) and one without email or phone: read by the export and audience tests.
+# Customers whose names, cities and one id start like spreadsheet formulas, with every kind of
+# marketing consent (yes, no, unknown) and one without email or phone: read by the export and
+# audience tests.
 FORMULAS = ['=HYPERLINK("http://x")', "+SUM(A1)", "-2+3", "@cmd"]
 CONTACTS = [
     # customer_id, email, phone, first_name (and city), accepts_marketing
@@ -121,6 +122,7 @@ CONTACTS = [
     ["c2", "c2@example.org", "", FORMULAS[1], "false"],
     ["c3", "c3@example.org", "", FORMULAS[2], ""],
     ["c4", "", "", FORMULAS[3], "true"],
+    ["+c5", "c5@example.org", "", "Town", "true"],  # an id that starts like a formula
 ]
 
 

@@ -54,6 +54,11 @@ def expected_lists(database: Path) -> dict[str, dict]:
     return lists
 
 
+def shown(value: str) -> str:
+    """A cell as a spreadsheet-safe CSV shows it: a formula-like start gets an apostrophe."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def assert_lists_match(folder: Path, database: Path) -> dict:
     manifest = json.loads((folder / "manifest.json").read_text())
     actions = {name: entry for name, entry in manifest["lists"].items() if entry["kind"] == "action"}
@@ -61,7 +66,7 @@ def assert_lists_match(folder: Path, database: Path) -> dict:
     assert set(actions) == set(expected)
     for name, entry in actions.items():
         rows = rows_of(folder / entry["file"])
-        assert {row["external_id"] for row in rows} == expected[name]["included"], name
+        assert {row["external_id"] for row in rows} == {shown(c) for c in expected[name]["included"]}, name
         assert entry["rows"] == len(rows)
         assert entry["left_out"] == {reason: expected[name][reason] for reason in REASONS}, name
         assert entry["members"] == len(rows) + sum(entry["left_out"].values())
@@ -103,6 +108,24 @@ def test_demo_lists_follow_consent_and_count_everyone_left_out(demo_build, demo_
     for row in rows:  # contact fields as staging holds them
         email, phone, first, last, _ = contacts[row["external_id"]]
         assert (row["email"], row["phone"], row["first_name"], row["last_name"]) == (email, phone, first, last)
+
+
+@DEMO
+def test_advertising_lists_need_marketing_consent_even_for_service_actions(demo_build, tmp_path: Path) -> None:
+    out = tmp_path / "google"
+    built(["export", "--audiences", "--out", str(out), "--layout", "google_ads"], demo_build.database)
+    manifest = json.loads((out / "manifest.json").read_text())
+    consenting = {
+        email
+        for (email,) in demo_build.query(
+            "select email from staging.stg_raw__customers where accepts_marketing and email is not null"
+        )
+    }
+    service = [entry for entry in manifest["lists"].values() if entry["action"] == "retention_follow_up"]
+    assert service and service[0]["left_out"]["no_marketing_consent"] > 0
+    for entry in manifest["lists"].values():
+        emails = {row["Email"] for row in rows_of(out / entry["file"])}
+        assert emails <= consenting, entry["file"]
 
 
 @DEMO
@@ -157,7 +180,7 @@ def test_consent_contact_and_formulas_on_crafted_customers(contacts_build, tmp_p
     listed = {row["external_id"]: row for entry in manifest["lists"].values() for row in rows_of(out / entry["file"])}
     purposes = {entry["action"]: entry["purpose"] for entry in manifest["lists"].values()}
     assert all(purpose == "marketing" for purpose in purposes.values()), purposes  # so consent decides
-    assert set(listed) == {"c0", "c1"}, "c2 refused, c3 unknown (counts as no), c4 has no email or phone"
+    assert set(listed) == {"c0", "c1", "'+c5"}, "c2 refused, c3 unknown (counts as no), c4 has no email or phone"
     assert listed["c1"]["first_name"] == "'" + FORMULAS[0], "a formula-like name is neutralised"
     assert listed["c0"]["phone"] == "+1 555 0100", "a phone number is kept as it is"
     left = [entry["left_out"] for entry in manifest["lists"].values()]

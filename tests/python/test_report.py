@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from browser import load, screenshot
-from conftest import PROJECT_DIR, built
+from conftest import PROJECT_DIR, built, run_runner
 
 PANELS = ["kpis", "pyramid", "rfm", "lifecycle", "loyalty", "transitions", "cohorts", "clv", "affinity", "quality"]
 ARTIFACTS = Path(os.environ.get("PYRAMID_TEST_ARTIFACTS", PROJECT_DIR / "warehouse" / "test-artifacts"))
@@ -56,18 +56,23 @@ def test_demo_report_shows_every_panel_in_a_real_browser(demo_build, tmp_path: P
 def test_panels_without_data_say_why(contacts_build, tmp_path: Path) -> None:
     report = tmp_path / "report.html"
     run = built(["report", "--out", str(report)], contacts_build.database)
-    states = check_in_browser(report, tmp_path, "five-customers")
+    states = check_in_browser(report, tmp_path, "six-customers")
     absent = {key for key, state in states.items() if state == "absent"}
     assert absent == {"transitions", "clv", "affinity"}, states
     html = report.read_text()
     assert "One month of history only" in html
-    assert "CLV is not available: 5 buyers, fewer than clv_min_buyers" in html
+    assert "CLV is not available: 6 buyers, fewer than clv_min_buyers" in html
     assert "without data: Segment transitions, Predicted lifetime value, What customers buy together" in run.stdout
 
 
 @pytest.mark.xdist_group("cdnow")
 def test_cdnow_report_without_engagement_or_customers(cdnow_build, tmp_path: Path) -> None:
-    built(["publish"], cdnow_build.database)  # a backtest build is not published by itself
+    # a backtest is not published by itself, nor without saying so, and gives no contact lists
+    refused = run_runner(["publish"], cdnow_build.database)
+    assert refused.returncode == 2 and "is a backtest as of 1997-09-30" in refused.stderr
+    lists = run_runner(["export", "--audiences", "--out", str(tmp_path / "lists")], cdnow_build.database)
+    assert lists.returncode == 2 and "contact lists come from a current build" in lists.stderr
+    built(["publish", "--backtest"], cdnow_build.database)
     report = tmp_path / "report.html"
     built(["report", "--out", str(report)], cdnow_build.database)
     states = check_in_browser(report, tmp_path, "cdnow")

@@ -1,4 +1,5 @@
--- One row per buyer and category they bought in valid orders up to the as-of date (order lines):
+-- One row per buyer and category they bought in valid orders up to the as-of date (order lines;
+-- a category whose net line revenue is not above zero, all returned, is not counted as bought):
 -- the category's share of the buyer's line revenue and of their orders, days since they last bought
 -- in it, and an affinity index: the buyer's spend share over the category's share of all buyers'
 -- line revenue (1 = like the average buyer, 2 = twice as much; 6 decimals). category_rank 1 is the buyer's
@@ -22,28 +23,37 @@ customer_categories as (
     group by
         customer_id,
         category
+    -- a category whose lines were all returned was not bought
+    having sum(line_amount) > 0
+),
+
+customer_orders as (
+    select
+        customer_id,
+        count(distinct order_id) as customer_orders
+    from lines
+    group by customer_id
 ),
 
 customer_totals as (
     select
         customer_id,
-        sum(line_amount) as customer_revenue,
-        count(distinct order_id) as customer_orders
-    from lines
+        sum(category_revenue) as customer_revenue
+    from customer_categories
     group by customer_id
 ),
 
 category_totals as (
     select
         category,
-        sum(line_amount) as all_category_revenue
-    from lines
+        sum(category_revenue) as all_category_revenue
+    from customer_categories
     group by category
 ),
 
 all_lines as (
-    select sum(line_amount) as all_revenue
-    from lines
+    select sum(category_revenue) as all_revenue
+    from customer_categories
 ),
 
 final as (
@@ -53,10 +63,10 @@ final as (
         customer_categories.category,
         customer_categories.category_revenue,
         customer_categories.category_orders,
-        customer_totals.customer_orders,
+        customer_orders.customer_orders,
         cast(customer_categories.category_revenue as double)
         / nullif(customer_totals.customer_revenue, 0) as spend_share,
-        cast(customer_categories.category_orders as double) / customer_totals.customer_orders as order_share,
+        cast(customer_categories.category_orders as double) / customer_orders.customer_orders as order_share,
         customer_categories.last_purchase_date,
         {{ days_between('customer_categories.last_purchase_date', 'as_of.as_of_date') }} as days_since_last_purchase,
         round(
@@ -73,6 +83,8 @@ final as (
     from customer_categories
     inner join customer_totals
         on customer_categories.customer_id = customer_totals.customer_id
+    inner join customer_orders
+        on customer_categories.customer_id = customer_orders.customer_id
     inner join category_totals
         on customer_categories.category = category_totals.category
     cross join all_lines

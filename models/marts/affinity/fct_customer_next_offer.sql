@@ -1,7 +1,8 @@
 -- Up to next_offer_count offers per buyer: products they have never bought that go with a product
 -- they bought in the basket window (a pair of fct_product_pairs with lift above next_offer_min_lift),
 -- best lift first, each with the bought product and the pair's confidence that support it; then,
--- where fewer products qualify, categories they have never bought, likewise from fct_category_pairs.
+-- where fewer products qualify, categories they have never bought, likewise from fct_category_pairs
+-- (not the category 'unknown' of lines without one).
 with basket_lines as (
     select * from {{ ref('int_basket_lines') }}
 ),
@@ -99,6 +100,8 @@ candidates as (
     where
         ever_bought.item is null
         and directed_pairs.lift > {{ var('next_offer_min_lift') }}
+        -- lines without a category are not an offer, nor a reason for one
+        and not (directed_pairs.offer_type = 'category' and 'unknown' in (directed_pairs.offer, directed_pairs.anchor))
 ),
 
 ranked as (
