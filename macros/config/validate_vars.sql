@@ -74,7 +74,7 @@
     {%- endif -%}
     {%- for name in ['rfm_window_days', 'reactivated_days', 'mature_tenure_days', 'activity_window_days',
                      'engagement_window_days', 'responder_window_days', 'loyal_min_orders', 'churn_risk_horizon_days',
-                     'basket_window_days', 'basket_min_pair_orders', 'next_offer_count'] -%}
+                     'basket_window_days', 'basket_min_pair_orders', 'next_offer_count', 'next_offer_pairs_per_item'] -%}
         {%- if not (var(name) is number and var(name) > 0) -%}
             {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a positive number, got " ~ var(name)) }}
         {%- endif -%}

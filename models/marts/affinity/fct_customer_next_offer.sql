@@ -1,5 +1,6 @@
 -- Up to next_offer_count offers per buyer: products they have never bought that go with a product
--- they bought in the basket window (a pair of fct_product_pairs with lift above next_offer_min_lift),
+-- they bought in the basket window (one of that product's next_offer_pairs_per_item pairs of the
+-- highest lift in fct_product_pairs, with lift above next_offer_min_lift),
 -- best lift first, each with the bought product and the pair's confidence that support it; then,
 -- where fewer products qualify, categories they have never bought, likewise from fct_category_pairs
 -- (not the category 'unknown' of lines without one).
@@ -75,6 +76,27 @@ directed_pairs as (
     {%- endfor %}
 ),
 
+strongest_pairs as (
+    -- each item's next_offer_pairs_per_item pairs of the highest lift: a customer needs only a few
+    -- offers, and this bounds the candidates by customers x items bought x this number (Online
+    -- Retail: 105 million candidate rows without it)
+    select *
+    from (
+        select
+            *,
+            row_number() over (
+                partition by offer_type, anchor
+                order by lift desc, confidence desc, offer asc
+            ) as pair_rank
+        from directed_pairs
+        where
+            lift > {{ var('next_offer_min_lift') }}
+            -- lines without a category are not an offer, nor a reason for one
+            and not (offer_type = 'category' and 'unknown' in (offer, anchor))
+    ) as ranked_pairs
+    where pair_rank <= {{ var('next_offer_pairs_per_item') }}
+),
+
 candidates as (
     select
         anchors.customer_id,
@@ -88,7 +110,7 @@ candidates as (
             order by directed_pairs.lift desc, directed_pairs.confidence desc, directed_pairs.anchor asc
         ) as anchor_rank
     from anchors
-    inner join directed_pairs
+    inner join strongest_pairs as directed_pairs
         on
             anchors.offer_type = directed_pairs.offer_type
             and anchors.item = directed_pairs.anchor
@@ -97,11 +119,7 @@ candidates as (
             anchors.customer_id = ever_bought.customer_id
             and directed_pairs.offer_type = ever_bought.offer_type
             and directed_pairs.offer = ever_bought.item
-    where
-        ever_bought.item is null
-        and directed_pairs.lift > {{ var('next_offer_min_lift') }}
-        -- lines without a category are not an offer, nor a reason for one
-        and not (directed_pairs.offer_type = 'category' and 'unknown' in (directed_pairs.offer, directed_pairs.anchor))
+    where ever_bought.item is null
 ),
 
 ranked as (
