@@ -131,17 +131,18 @@ def _finish(
 ) -> int:
     """After a build that passed: remember it, publish its marts, print the summary."""
     _remember(settings, variables, data_dir)
-    lines = []
+    lines, build_id = [], None
     if publishing:
         say(args, f"Publishing the marts to {settings.serving_database} ...")
         publication = _publish(settings, args.command, args)
+        build_id = publication.build_id
         lines.append(
-            f"Serving file (BI tools, read-only): {publication.path} (build {publication.build_id}, "
+            f"Serving file (BI tools, read-only): {publication.path} (build {build_id}, "
             f"{len(publication.tables)} marts)"
         )
     else:
         lines.append(f"Not published (a {args.command} build): {_serving_state(settings)}")
-    lines += exports_lines(settings)
+    lines += exports_lines(settings, build_id)
     print(build_summary(settings, results))
     print("\n".join(lines))
     print(f"Done in {time.monotonic() - started:.0f}s.")
@@ -420,12 +421,20 @@ def _recall_state(database: Path) -> dict:
     return json.loads(state.read_text())
 
 
+def _current_publication(settings: Settings) -> tuple[dict | None, str | None]:
+    """What the serving file holds (None without one), or why it cannot be read: a damaged or
+    foreign file is reported, never raised, after a build that passed."""
+    try:
+        return published(settings.serving_database), None
+    except Exception as error:  # noqa: BLE001
+        return None, str(error).splitlines()[0]
+
+
 def _serving_state(settings: Settings) -> str:
     """What the serving file holds now, in words."""
-    try:
-        current = published(settings.serving_database)
-    except Exception as error:  # noqa: BLE001 (a damaged or foreign file is reported, not raised)
-        return f"{settings.serving_database} cannot be read ({str(error).splitlines()[0]})"
+    current, error = _current_publication(settings)
+    if error:
+        return f"{settings.serving_database} cannot be read ({error})"
     if current is None:
         return f"no serving file yet ({settings.serving_database} is written by the first build that passes)"
     return (
@@ -446,16 +455,15 @@ def _remember_export(settings: Settings, kind: str, out: Path, manifest: dict) -
     path.write_text(json.dumps(exports, indent=2) + "\n")
 
 
-def exports_lines(settings: Settings) -> list[str]:
-    """The last exports, and whether they hold the build now published."""
+def exports_lines(settings: Settings, build_id: str | None = None) -> list[str]:
+    """The last exports, and whether they hold the build now published (`build_id` when the caller
+    just published it; otherwise read from the serving file)."""
     path = _exports_file(settings.database)
     exports = json.loads(path.read_text()) if path.exists() else {}
-    try:
-        current = published(settings.serving_database) or {}
-    except Exception:  # noqa: BLE001 (an unreadable serving file is reported by _serving_state)
-        current = {}
+    if build_id is None and exports:
+        build_id = (_current_publication(settings)[0] or {}).get("build_id")
     lines = []
     for kind, entry in exports.items():
-        state = "current" if entry["build_id"] == current.get("build_id") else "an earlier build: export again"
+        state = "current" if entry["build_id"] == build_id else "an earlier build: export again"
         lines.append(f"Last {kind} export: {entry['path']} ({state})")
     return lines or ["Exports: `runner.py export --out DIR` (marts) and `export --audiences --out DIR` (contact lists)"]
