@@ -9,9 +9,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed
 CI_DB := warehouse/ci.duckdb
 
-.PHONY: demo test browser dbt-build pytest lint bench bench-scale bench-clv clean
+.PHONY: demo test browser java spark-venv dbt-build pytest lint bench bench-scale bench-clv clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +32,20 @@ demo: $(STAMP)
 	$(BIN)/python runner.py export --audiences --out warehouse/audiences --segment champions
 	$(BIN)/python runner.py report
 
-test: $(STAMP) browser pytest
+test: $(STAMP) browser $(SPARK_STAMP) pytest
 	@echo "make test: all checks passed"
+
+# The Spark venv (dbt-spark, PySpark; the Spark build and its equality test, README "Spark"), apart
+# from .venv because pyspark is large; and Java 17, which a local Spark session runs in.
+spark-venv: $(SPARK_STAMP)
+
+$(SPARK_STAMP): requirements-spark.txt | java
+	test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+	touch $(SPARK_STAMP)
+
+java:
+	scripts/ensure-java.sh
 
 # Headless Chromium for the report's browser test (Debian's chromium, installed when missing).
 browser:
@@ -74,4 +88,4 @@ bench-clv: $(STAMP)
 	.venv-bench/bin/python benchmarks/clv_benchmark.py
 
 clean:
-	rm -rf target logs warehouse/*.duckdb warehouse/*.json warehouse/tmp
+	rm -rf target logs warehouse/*.duckdb warehouse/*.json warehouse/tmp warehouse/spark

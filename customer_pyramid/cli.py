@@ -37,9 +37,9 @@ def build_parser(prog: str = "customer-pyramid") -> Parser:
     build = sub.add_parser("build", help="load your CSV/Parquet files and build and test everything")
     build.add_argument(
         "--data-dir",
-        required=True,
         help="folder with orders.csv|.parquet (required) and optionally customers, "
-        "order_items, engagement_events, fx_rates",
+        "order_items, engagement_events, fx_rates (required on DuckDB; other targets read the warehouse's "
+        "raw schema)",
     )
     build.add_argument(
         "--mapping",
@@ -148,6 +148,11 @@ def _add_build_options(parser: argparse.ArgumentParser, as_of_required: bool = F
         help="numbers are written 1234,56 or 1.234,56 (European exports); default 1234.56",
     )
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    parser.add_argument(
+        "--target",
+        help="dbt target of profiles/profiles.yml: duckdb (default; or env PYRAMID_TARGET), spark (a local "
+        "Spark session), spark_thrift, spark_http; Spark targets run from .venv-spark",
+    )
     _add_quiet(parser)
 
 

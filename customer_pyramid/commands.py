@@ -59,6 +59,7 @@ def build_flags(args: argparse.Namespace) -> dict[str, object]:
     # each build setting is a flag whose destination has the setting's name (cli._add_build_options)
     flags: dict[str, object] = {name: getattr(args, name) for name in BUILD_SETTINGS}
     flags["full_refresh"] = args.full_refresh
+    flags["target"] = getattr(args, "target", None)
     return flags
 
 
@@ -68,6 +69,10 @@ def demo(args: argparse.Namespace, extra_vars: dict | None = None, publishing: b
     variables = {**settings.dbt_vars(DEMO_RAW_SCHEMA), **(extra_vars or {})}
     say(args, f"Building the demo data (seeds in schema {DEMO_RAW_SCHEMA}) ...")
     started = time.monotonic()
+    if settings.adapter_type != "duckdb":
+        from customer_pyramid.target_build import build_on_target
+
+        return build_on_target(args, settings, variables, [], started, full_refresh=True)
     results = _build(args, settings, ["--full-refresh"], variables)
     return _finish(args, settings, variables, None, results, started, publishing)
 
@@ -84,6 +89,11 @@ def build(
     build is a full one); other arguments (`--exclude-resource-type test`) only leave out what they
     name."""
     started = time.monotonic()
+    target_settings = Settings.resolve(build_flags(args))
+    if target_settings.adapter_type != "duckdb":
+        return _build_on_target(args, target_settings, extra_vars, started)
+    if not args.data_dir:
+        raise UserError("--data-dir is required: the folder of your input files")
     data_dir = Path(args.data_dir)
     settings, inputs = load_data(args)
     variables = {**settings.dbt_vars(load.RAW_SCHEMA), **(extra_vars or {})}
@@ -107,6 +117,20 @@ def build(
         )
         return 0
     return _finish(args, settings, variables, data_dir, results, started, publishing)
+
+
+def _build_on_target(args: argparse.Namespace, settings: Settings, extra_vars: dict | None, started: float) -> int:
+    """`build --target T` on an engine other than DuckDB: the raw tables are already in the
+    warehouse, in schema `raw` (your ingestion loads them; the runner loads files into DuckDB only)."""
+    from customer_pyramid.target_build import build_on_target
+
+    if args.data_dir or args.mapping or getattr(args, "select", None):
+        raise UserError(
+            f"--data-dir, --mapping and --select are for DuckDB builds; on target {settings.target} the raw "
+            f"tables are read from the warehouse's schema {load.RAW_SCHEMA} (load them there first)"
+        )
+    variables = {**settings.dbt_vars(load.RAW_SCHEMA), **(extra_vars or {})}
+    return build_on_target(args, settings, variables, [DEMO_SEEDS], started, settings.full_refresh)
 
 
 def _build(args: argparse.Namespace, settings: Settings, dbt_args: list[str], variables: dict) -> list:
@@ -188,6 +212,9 @@ def backtest(args: argparse.Namespace) -> int:
         if args.data_dir
         else demo(args, extra_vars=extra, publishing=False)
     )
+    if Settings.resolve(build_flags(args)).adapter_type != "duckdb":
+        print("The backtest marts (mart_backtest_*) are in the warehouse's marts schema.")
+        return code
     from customer_pyramid.backtest import backtest_report
 
     with Settings.resolve().connect() as connection:

@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import numpy  # noqa: F401  (loaded on the main thread before dbt's workers: customer_pyramid/duckdb_plugin.py)
 from dbt.cli.main import dbtRunner
 
-import customer_pyramid.duckdb_plugin  # noqa: F401  (loads numpy on the main thread, before dbt's workers)
 from customer_pyramid.errors import BuildFailed, UserError, first_line
 from customer_pyramid.settings import PROFILES_DIR, PROJECT_DIR, Settings
 
@@ -66,7 +66,7 @@ class Progress:
             return
         self.done += 1
         status = data.run_result.status or node.node_status
-        passed = status in ("pass", "success")
+        passed = status in ("pass", "success", "no-op")
         if node.resource_type in ("test", "unit_test") and status == "pass":
             self.tests_passed += 1
         elif not self.live or not passed:
@@ -120,6 +120,7 @@ def run_dbt(
     results or raise. BuildFailed names the failing nodes; UserError carries a one-line message when
     dbt itself fails."""
     argv = [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROFILES_DIR), "--quiet"]
+    argv += ["--target", settings.target]
     if variables:
         argv += ["--vars", json.dumps(variables)]
     argv += args or []
@@ -154,8 +155,10 @@ def release_warehouse() -> None:
     """dbt-duckdb keeps the last database open in the process until another one is opened. Close it
     after each invocation, so that the file is free for other connections and other configurations
     (read-only readers, the next build of another warehouse in the same process)."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # a venv for another engine (.venv-spark) has no DuckDB adapter
+        return
     with DuckDBConnectionManager._LOCK:
         environment, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
     if environment is not None:
@@ -177,3 +180,16 @@ def temporary_environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def run_dbt_parse(settings: Settings, variables: dict | None = None):
+    """The parsed project (dbt's Manifest) for the target of `settings`: where each model goes."""
+    argv = ["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROFILES_DIR), "--quiet"]
+    argv += ["--target", settings.target]
+    if variables:
+        argv += ["--vars", json.dumps(variables)]
+    with temporary_environment(settings.environment()):
+        result = dbtRunner().invoke(argv)
+    if result.exception is not None or not result.success:
+        raise UserError(f"dbt parse could not run: {first_line(result.exception or 'see the messages above')}")
+    return result.result

@@ -60,6 +60,13 @@ class Settings:
     timestamp_formats: tuple[str, ...] = ()
     decimal_separator: str | None = None
     full_refresh: bool = False
+    target: str = "duckdb"
+    spark_directory: Path = DEFAULT_DB.parent / "spark"
+
+    @property
+    def adapter_type(self) -> str:
+        """The engine of the target: duckdb, spark ..."""
+        return profile_targets()[self.target]
 
     @classmethod
     def resolve(
@@ -82,6 +89,11 @@ class Settings:
             "memory_limit": memory_size("PYRAMID_MEMORY_LIMIT", env.get("PYRAMID_MEMORY_LIMIT", "4GB")),
             "threads": positive_int("PYRAMID_THREADS", env.get("PYRAMID_THREADS", "2")),
             "full_refresh": bool(flags.get("full_refresh")),
+            "target": dbt_target(
+                "--target" if flags.get("target") else "PYRAMID_TARGET",
+                flags.get("target") or env.get("PYRAMID_TARGET", "duckdb"),
+            ),
+            "spark_directory": Path(env.get("PYRAMID_SPARK_DIR") or database.parent / "spark").resolve(),
         }
         for name in BUILD_SETTINGS:
             value, where = flags.get(name), FLAGS.get(name, "--" + name.replace("_", "-"))
@@ -106,12 +118,18 @@ class Settings:
     def environment(self) -> dict[str, str]:
         """The environment variables profiles/profiles.yml reads, as absolute paths, so that dbt
         (which reads the profile relative to its working directory) and the runner agree."""
-        return {
+        values = {
             "PYRAMID_DB": str(self.database),
             "PYRAMID_TEMP_DIRECTORY": str(self.temp_directory),
             "PYRAMID_MEMORY_LIMIT": self.memory_limit,
             "PYRAMID_THREADS": str(self.threads),
         }
+        if self.target == "spark":  # the local session (the cluster targets need none of these)
+            values["PYRAMID_SPARK_DIR"] = str(self.spark_directory)
+            values["PYRAMID_SPARK_LOG4J"] = str(PROFILES_DIR / "spark-log4j2.properties")
+            # a local session binds its driver to the loopback address (no network needed)
+            values["SPARK_LOCAL_IP"] = os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")
+        return values
 
     def duckdb_config(self) -> dict[str, object]:
         """The resource limits the dbt profile opens the database with (its config_options). A
@@ -160,6 +178,23 @@ def connect(settings: Settings | None = None):
 
 
 # ---- value checks: each takes where the value came from (for the message) and the value
+
+
+def dbt_target(where: str, value: object) -> str:
+    """A target of profiles/profiles.yml."""
+    targets = profile_targets()
+    if value not in targets:
+        raise UserError(f"{where} must be one of {', '.join(targets)} (profiles/profiles.yml), got {value!r}")
+    return str(value)
+
+
+@cache
+def profile_targets() -> dict[str, str]:
+    """The targets of profiles/profiles.yml and their adapter types (duckdb, spark, ...)."""
+    import yaml
+
+    profile = yaml.safe_load((PROFILES_DIR / "profiles.yml").read_text())["customer_pyramid"]
+    return {name: output["type"] for name, output in profile["outputs"].items()}
 
 
 def iso_date(where: str, value: object) -> datetime.date:

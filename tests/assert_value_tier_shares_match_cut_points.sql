@@ -15,13 +15,25 @@ cut_points as (
     {%- endfor %}
 ),
 
+buyer_count as (
+    select count(*) as buyer_count from buyers
+),
+
+-- a join, not a correlated subquery with `<=` (which Spark cannot plan)
 cumulative as (
     select
         cut_points.tier_rank,
         cut_points.cumulative_share,
-        (select count(*) from buyers) as buyer_count,
-        (select count(*) from buyers where buyers.value_tier_rank <= cut_points.tier_rank) as buyers_in_top_tiers
+        buyer_count.buyer_count,
+        count(buyers.customer_id) as buyers_in_top_tiers
     from cut_points
+    cross join buyer_count
+    left join buyers
+        on buyers.value_tier_rank <= cut_points.tier_rank
+    group by
+        cut_points.tier_rank,
+        cut_points.cumulative_share,
+        buyer_count.buyer_count
 )
 
 select * from cumulative

@@ -31,6 +31,11 @@
     select count(*) from pg_timezone_names() where name = '{{ zone | replace("'", "''") }}'
 {%- endmacro %}
 
+{#- Spark has no list of zones in SQL: the IANA names Python knows (pytz, in dbt's `modules`). -#}
+{% macro spark__time_zone_exists_sql(zone) -%}
+    select {{ 1 if zone in modules.pytz.all_timezones_set else 0 }}
+{%- endmacro %}
+
 
 {#- Thresholds that must be ordered or bounded; each failure names the var. -#}
 {% macro validate_threshold_vars() %}

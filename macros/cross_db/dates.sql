@@ -1,8 +1,8 @@
 {#-
-    Date arithmetic and aggregates whose SQL differs between engines, through adapter.dispatch. Only
-    DuckDB versions (`duckdb__`) exist so far: on another engine dbt stops at the first one with
-    "No macro named ..." instead of running DuckDB SQL there. PostgreSQL and Spark versions come with
-    those targets.
+    Date arithmetic and aggregates whose SQL differs between engines, through adapter.dispatch:
+    `duckdb__` and `spark__` versions, and `default__` where standard SQL serves both. On another
+    engine dbt stops at the first macro without a version for it ("No macro named ...") instead of
+    running another engine's SQL there.
 -#}
 
 {#- Whole days from `start_date` to `end_date` (dates). -#}
@@ -12,6 +12,10 @@
 
 {% macro duckdb__days_between(start_date, end_date) -%}
     ({{ end_date }} - {{ start_date }})
+{%- endmacro %}
+
+{% macro spark__days_between(start_date, end_date) -%}
+    cast(datediff({{ end_date }}, {{ start_date }}) as bigint)
 {%- endmacro %}
 
 
@@ -24,6 +28,10 @@
     ({{ date_expression }} - {{ days }})
 {%- endmacro %}
 
+{% macro spark__days_before(date_expression, days) -%}
+    date_sub({{ date_expression }}, {{ days }})
+{%- endmacro %}
+
 
 {#- The date `days` days after `date_expression`. -#}
 {% macro days_after(date_expression, days) -%}
@@ -32,6 +40,10 @@
 
 {% macro duckdb__days_after(date_expression, days) -%}
     ({{ date_expression }} + {{ days }})
+{%- endmacro %}
+
+{% macro spark__days_after(date_expression, days) -%}
+    date_add({{ date_expression }}, {{ days }})
 {%- endmacro %}
 
 
@@ -44,6 +56,10 @@
     (({{ numerator }}) // ({{ denominator }}))
 {%- endmacro %}
 
+{% macro spark__integer_divide(numerator, denominator) -%}
+    (({{ numerator }}) div ({{ denominator }}))
+{%- endmacro %}
+
 
 {#- The median of a numeric expression in an aggregate (the mean of the two middle values when even). -#}
 {% macro median_of(expression) -%}
@@ -52,6 +68,10 @@
 
 {% macro duckdb__median_of(expression) -%}
     percentile_cont(0.5) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro spark__median_of(expression) -%}
+    percentile({{ expression }}, 0.5)
 {%- endmacro %}
 
 
@@ -67,6 +87,12 @@
     )
 {%- endmacro %}
 
+{% macro spark__running_median(expression, partition_by, order_by) -%}
+    percentile({{ expression }}, 0.5) over (
+        partition by {{ partition_by }} order by {{ order_by }} rows between unbounded preceding and current row
+    )
+{%- endmacro %}
+
 
 {#- A relation with one integer column `percentile`, 1..100. -#}
 {% macro percentile_series() -%}
@@ -75,6 +101,10 @@
 
 {% macro duckdb__percentile_series() -%}
     (select generate_series as percentile from generate_series(1, 100)) as series
+{%- endmacro %}
+
+{% macro spark__percentile_series() -%}
+    (select explode(sequence(1, 100)) as percentile) as series
 {%- endmacro %}
 
 
@@ -87,13 +117,17 @@
     cast(date_trunc('month', {{ date_expression }}) as date)
 {%- endmacro %}
 
+{% macro spark__month_start(date_expression) -%}
+    trunc({{ date_expression }}, 'MM')
+{%- endmacro %}
+
 
 {#- Last day of the month of a date. -#}
 {% macro month_end(date_expression) -%}
     {{ return(adapter.dispatch('month_end', 'customer_pyramid')(date_expression)) }}
 {%- endmacro %}
 
-{% macro duckdb__month_end(date_expression) -%}
+{% macro default__month_end(date_expression) -%}
     cast(last_day({{ date_expression }}) as date)
 {%- endmacro %}
 
@@ -103,7 +137,7 @@
     {{ return(adapter.dispatch('months_between', 'customer_pyramid')(start_date, end_date)) }}
 {%- endmacro %}
 
-{% macro duckdb__months_between(start_date, end_date) -%}
+{% macro default__months_between(start_date, end_date) -%}
     (
         (extract(year from {{ end_date }}) - extract(year from {{ start_date }})) * 12
         + extract(month from {{ end_date }}) - extract(month from {{ start_date }})
@@ -128,6 +162,12 @@
     ) as months
 {%- endmacro %}
 
+{% macro spark__month_series(start_date, end_date) -%}
+    (
+        select explode(sequence(trunc({{ start_date }}, 'MM'), trunc({{ end_date }}, 'MM'), interval 1 month)) as month_start
+    ) as months
+{%- endmacro %}
+
 
 {#- A relation with one column `date_day`: every day from `start_date` to `end_date` (scalar date
     expressions), both included. -#}
@@ -143,5 +183,11 @@
             cast({{ end_date }} as date),
             interval 1 day
         )
+    ) as days
+{%- endmacro %}
+
+{% macro spark__day_series(start_date, end_date) -%}
+    (
+        select explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day)) as date_day
     ) as days
 {%- endmacro %}

@@ -1,9 +1,9 @@
 {#-
     Text-to-type parsers used by staging. Each returns null when the text cannot be parsed, so a
     staging model can tell "missing" from "unparseable" and quarantine the row with that reason.
-    Cross-database through adapter.dispatch. Only DuckDB versions (`duckdb__`) exist so far: on another
-    engine dbt stops at the first one with "No macro named ..." instead of running DuckDB SQL there.
-    PostgreSQL and Spark versions come with those targets.
+    Cross-database through adapter.dispatch: `duckdb__` and `spark__` versions, and `default__` where
+    standard SQL serves both. On another engine dbt stops at the first macro without a version for it
+    ("No macro named ...") instead of running another engine's SQL there.
 -#}
 
 {#- Blank or whitespace-only text is null. -#}
@@ -17,7 +17,7 @@
     {{ return(adapter.dispatch('money_type', 'customer_pyramid')()) }}
 {%- endmacro %}
 
-{% macro duckdb__money_type() -%}
+{% macro default__money_type() -%}
     decimal(18, 4)
 {%- endmacro %}
 
@@ -27,7 +27,7 @@
     {{ return(adapter.dispatch('rate_type', 'customer_pyramid')()) }}
 {%- endmacro %}
 
-{% macro duckdb__rate_type() -%}
+{% macro default__rate_type() -%}
     decimal(18, 8)
 {%- endmacro %}
 
@@ -44,7 +44,7 @@
     {%- if var('decimal_separator', '.') == ',' -%}
     {%- set digits = '([0-9]+|[0-9]{1,3}([.][0-9]{3})+)' if grouping else '[0-9]+' %}
     case
-        when regexp_matches(trim({{ expression }}), '^[+-]?{{ digits }}(,[0-9]+)?$')
+        when {{ regex_matches('trim(' ~ expression ~ ')', '^[+-]?' ~ digits ~ '(,[0-9]+)?$') }}
             then {{ try_cast_as("replace(replace(trim(" ~ expression ~ "), '.', ''), ',', '.')", data_type) }}
     end
     {%- else -%}
@@ -57,8 +57,8 @@
 {% macro parse_whole_number(expression) -%}
     {%- set point = ',' if var('decimal_separator', '.') == ',' else '[.]' -%}
     case
-        when regexp_matches(trim({{ expression }}), '^[+-]?[0-9]+({{ point }}0*)?$')
-            then {{ try_cast_as("regexp_replace(trim(" ~ expression ~ "), '" ~ point ~ "0*$', '')", 'integer') }}
+        when {{ regex_matches('trim(' ~ expression ~ ')', '^[+-]?[0-9]+(' ~ point ~ '0*)?$') }}
+            then {{ try_cast_as(regex_replace_all('trim(' ~ expression ~ ')', point ~ '0*$', ''), 'integer') }}
     end
 {%- endmacro %}
 
@@ -68,6 +68,10 @@
 {%- endmacro %}
 
 {% macro duckdb__try_cast_as(expression, data_type) -%}
+    try_cast({{ expression }} as {{ data_type }})
+{%- endmacro %}
+
+{% macro spark__try_cast_as(expression, data_type) -%}
     try_cast({{ expression }} as {{ data_type }})
 {%- endmacro %}
 
@@ -151,6 +155,96 @@
 {%- endmacro %}
 
 
+{#-
+    Spark: the same rules. Timestamps are instants, shown in the session time zone, which the profile
+    sets to UTC; `to_utc_timestamp` reads a local time in a zone. Spark's cast reads offsets with or
+    without a space and zone names itself. The strptime layouts of `source_timestamp_formats` become
+    Java datetime patterns (strptime_to_java_pattern); their numeric fields accept one or two digits,
+    as strptime does.
+-#}
+{% macro spark__parse_timestamp_utc(expression) -%}
+    {%- set formats = var('source_timestamp_formats', []) or [] -%}
+    {%- if formats is string -%}{%- set formats = [formats] -%}{%- endif -%}
+    {%- set zoned_formats = [] -%}
+    {%- set local_formats = [] -%}
+    {%- for format in formats -%}
+        {%- do (zoned_formats if ('%z' in format or '%Z' in format) else local_formats).append(format) -%}
+    {%- endfor -%}
+    {%- set text = 'trim(' ~ expression ~ ')' -%}
+    {%- set clock = '[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?' -%}
+    {%- set zone = '([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)' -%}
+    {%- set iso = '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?' %}
+    case
+        when {{ text }} rlike '^{{ iso }}{{ zone }}$' and try_cast({{ text }} as timestamp) is not null
+            then try_cast({{ text }} as timestamp)
+        when {{ text }} rlike '^{{ iso }}$' and try_cast({{ text }} as timestamp) is not null
+            then to_utc_timestamp(try_cast({{ text }} as timestamp), '{{ var("source_time_zone") }}')
+        when {{ text }} rlike '{{ clock }} ?{{ zone }}$'
+            or {{ text }} rlike '(?i){{ clock }} +(utc|gmt|[a-z_]+(/[a-z0-9_+-]+)+)$'
+            then coalesce(
+                try_cast(regexp_replace({{ text }}, ' +{{ zone }}$', '$1') as timestamp)
+                {{- _try_to_timestamp_each(text, zoned_formats) }}
+            )
+        {%- if zoned_formats %}
+        when coalesce(null {{- _try_to_timestamp_each(text, zoned_formats) }}) is not null
+            then coalesce(null {{- _try_to_timestamp_each(text, zoned_formats) }})
+        {%- endif %}
+        else coalesce(
+            to_utc_timestamp(
+                coalesce(
+                    case
+                        when {{ text }} rlike '^[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}([ T]{{ clock }})?$'
+                            then try_cast(replace(replace({{ text }}, '/', '-'), ',', '.') as timestamp)
+                    end
+                    {{- _try_to_timestamp_each(text, local_formats) }}
+                ),
+                '{{ var("source_time_zone") }}'
+            ),
+            case
+                when {{ text }} rlike '^[0-9]{10}$' then timestamp_seconds(cast({{ text }} as bigint))
+                when {{ text }} rlike '^[0-9]{13}$' then timestamp_millis(cast({{ text }} as bigint))
+                when {{ text }} rlike '^[0-9]{16}$' then timestamp_micros(cast({{ text }} as bigint))
+            end
+        )
+    end
+{%- endmacro %}
+
+{#- `, try_to_timestamp(text, 'pattern')` for each strptime format: more arguments of a coalesce. -#}
+{% macro _try_to_timestamp_each(text, formats) -%}
+    {%- for format in formats %}, try_to_timestamp({{ text }}, '{{ strptime_to_java_pattern(format) | replace("'", "''") }}'){% endfor -%}
+{%- endmacro %}
+
+{#- A strptime layout (`%m/%d/%Y %H:%M`) as a Java datetime pattern (`M/d/yyyy H:m`); other text is
+    quoted as literal. An unsupported code is an error that names it. -#}
+{% macro strptime_to_java_pattern(format) -%}
+    {%- set codes = {
+        'Y': 'yyyy', 'y': 'yy', 'm': 'M', 'd': 'd', 'e': 'd', 'H': 'H', 'I': 'h', 'M': 'm', 'S': 's',
+        'f': 'SSSSSS', 'p': 'a', 'b': 'MMM', 'B': 'MMMM', 'a': 'EEE', 'A': 'EEEE', 'j': 'D',
+        'z': '[XXX][XX][X]', 'Z': 'VV', '%': "'%'"
+    } -%}
+    {%- set parts = [] -%}
+    {%- set literal = namespace(text='', escaped=false) -%}
+    {%- for character in format -%}
+        {%- if literal.escaped -%}
+            {%- if character not in codes -%}
+                {{ exceptions.raise_compiler_error("source_timestamp_formats: %" ~ character ~ " in '" ~ format ~ "' is not supported on Spark") }}
+            {%- endif -%}
+            {%- if literal.text -%}{%- do parts.append("'" ~ literal.text ~ "'") -%}{%- set literal.text = '' -%}{%- endif -%}
+            {%- do parts.append(codes[character]) -%}
+            {%- set literal.escaped = false -%}
+        {%- elif character == '%' -%}
+            {%- set literal.escaped = true -%}
+        {%- elif character == "'" -%}
+            {%- set literal.text = literal.text ~ "''" -%}
+        {%- else -%}
+            {%- set literal.text = literal.text ~ character -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if literal.text -%}{%- do parts.append("'" ~ literal.text ~ "'") -%}{%- endif -%}
+    {{- parts | join('') -}}
+{%- endmacro %}
+
+
 {#- UTC timestamp (without time zone) -> local timestamp in the `reporting_time_zone` var. -#}
 {% macro utc_to_reporting_time(expression) -%}
     {{ return(adapter.dispatch('utc_to_reporting_time', 'customer_pyramid')(expression)) }}
@@ -158,6 +252,11 @@
 
 {% macro duckdb__utc_to_reporting_time(expression) -%}
     timezone('{{ var("reporting_time_zone") }}', timezone('UTC', {{ expression }}))
+{%- endmacro %}
+
+{#- Spark: timestamps are instants shown in the session time zone, which the profile sets to UTC. -#}
+{% macro spark__utc_to_reporting_time(expression) -%}
+    from_utc_timestamp({{ expression }}, '{{ var("reporting_time_zone") }}')
 {%- endmacro %}
 
 
@@ -180,5 +279,5 @@
 
 {#- Free text -> snake_case token (`Email Open` -> `email_open`), used for enums such as event types. -#}
 {% macro to_token(expression) -%}
-    nullif(regexp_replace(lower(trim({{ expression }})), '[^a-z0-9]+', '_', 'g'), '')
+    nullif({{ regex_replace_all('lower(trim(' ~ expression ~ '))', '[^a-z0-9]+', '_') }}, '')
 {%- endmacro %}

@@ -10,6 +10,6 @@
 {% macro mask_phone(expression) -%}
     case
         when {{ expression }} is not null
-            then '***' || right(regexp_replace({{ expression }}, '[^0-9]', '', 'g'), 4)
+            then '***' || right({{ regex_replace_all(expression, '[^0-9]', '') }}, 4)
     end
 {%- endmacro %}

@@ -1,10 +1,9 @@
 {{ config(
-    materialized='incremental',
-    unique_key='snapshot_month',
-    incremental_strategy='delete+insert',
     on_schema_change='fail',
-    post_hook="delete from {{ this }} where snapshot_month > (select {{ month_start('as_of_date') }} from {{ ref('int_as_of_date') }})",
+    post_hook="{{ drop_months_after_as_of('snapshot_month') }}",
+    **month_incremental('snapshot_month')
 ) }}
+-- depends_on: {{ ref('int_as_of_date') }} (the post-hook reads it)
 -- One row per customer per month (snapshot at the month's last day, or at the as-of date in the
 -- as-of month): the customer facts (macros/definitions/customer_facts.sql); the current marts read the
 -- as-of snapshot (int_customer_facts). Incremental:

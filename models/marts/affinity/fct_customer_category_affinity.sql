@@ -61,7 +61,7 @@ final as (
         as_of.as_of_date,
         customer_categories.customer_id,
         customer_categories.category,
-        customer_categories.category_revenue,
+        cast(customer_categories.category_revenue as decimal(38, 4)) as category_revenue,
         customer_categories.category_orders,
         customer_orders.customer_orders,
         cast(customer_categories.category_revenue as double)

@@ -96,7 +96,8 @@ counted as (
         'duplicate_collapsed' as outcome,
         null as reason,
         sum(raw_row_count - 1) as row_count,
-        sum((raw_row_count - 1) * net_amount) as net_amount
+        -- an integer count: a bigint times money exceeds 38 digits, which Spark rounds to cents
+        sum(cast(raw_row_count - 1 as integer) * net_amount) as net_amount
     from outcomes
     group by table_name
     having sum(raw_row_count - 1) > 0

@@ -1,8 +1,6 @@
 {{ config(
-    materialized='incremental',
-    unique_key='event_key',
-    incremental_strategy='delete+insert',
     on_schema_change='fail',
+    **key_incremental('event_key')
 ) }}
 -- One row per distinct raw engagement_events row, typed, with the reason it breaks the contract
 -- (null = clean). Unknown event types are kept and flagged, not quarantined.

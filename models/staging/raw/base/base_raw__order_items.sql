@@ -119,12 +119,16 @@ final as (
             end as {{ money_type() }}
         ) as original_line_amount,
         fx_rate,
+        -- the line in money type first: money x rate then fits 38 digits exactly on every engine
+        -- (Spark would otherwise round the product to 6 decimals before the round to 4)
         cast(
             round(
-                case
-                    when is_return and original_unit_price > 0 then -abs(quantity * original_unit_price)
-                    else quantity * original_unit_price
-                end * fx_rate,
+                cast(
+                    case
+                        when is_return and original_unit_price > 0 then -abs(quantity * original_unit_price)
+                        else quantity * original_unit_price
+                    end as {{ money_type() }}
+                ) * fx_rate,
                 4
             ) as {{ money_type() }}
         ) as line_amount

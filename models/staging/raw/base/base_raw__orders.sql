@@ -1,8 +1,6 @@
 {{ config(
-    materialized='incremental',
-    unique_key='order_key',
-    incremental_strategy='delete+insert',
     on_schema_change='fail',
+    **key_incremental('order_key')
 ) }}
 -- One row per distinct raw orders row, typed and converted to the reporting currency, with the
 -- reason it breaks the contract (null = clean). The first failing check names the reason.

@@ -1,0 +1,35 @@
+{#-
+    Regular expressions, whose functions and flags differ between engines (adapter.dispatch). Patterns
+    are written in the common subset of RE2 (DuckDB) and java.util.regex (Spark): classes, groups,
+    anchors, repetition; no backslash escapes (write `[.]`, `[0-9]`), so that no engine's string
+    literal rules change them.
+-#}
+
+{#- True when `pattern` matches somewhere in `expression` (anchor it with ^...$ for a whole match);
+    `ignore_case` for a case-insensitive match. -#}
+{% macro regex_matches(expression, pattern, ignore_case=false) -%}
+    {{ return(adapter.dispatch('regex_matches', 'customer_pyramid')(expression, pattern, ignore_case)) }}
+{%- endmacro %}
+
+{% macro duckdb__regex_matches(expression, pattern, ignore_case=false) -%}
+    regexp_matches({{ expression }}, '{{ pattern }}'{{ ", 'i'" if ignore_case }})
+{%- endmacro %}
+
+{% macro spark__regex_matches(expression, pattern, ignore_case=false) -%}
+    ({{ expression }} rlike '{{ "(?i)" if ignore_case }}{{ pattern }}')
+{%- endmacro %}
+
+
+{#- `expression` with every match of `pattern` replaced by `replacement`, in which `$1` stands for
+    the first group. -#}
+{% macro regex_replace_all(expression, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regex_replace_all', 'customer_pyramid')(expression, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro duckdb__regex_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement | replace("$", "\\") }}', 'g')
+{%- endmacro %}
+
+{% macro spark__regex_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}
