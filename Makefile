@@ -13,7 +13,7 @@ SPARK_VENV := .venv-spark
 SPARK_STAMP := $(SPARK_VENV)/.installed
 CI_DB := warehouse/ci.duckdb
 
-.PHONY: demo test browser java spark-venv dbt-build pytest lint bench bench-scale bench-clv clean
+.PHONY: demo test system-packages browser java spark-venv dbt-build pytest lint bench bench-scale bench-clv clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,14 +32,24 @@ demo: $(STAMP)
 	$(BIN)/python runner.py export --audiences --out warehouse/audiences --segment champions
 	$(BIN)/python runner.py report
 
-test: $(STAMP) browser $(SPARK_STAMP) pytest
+# The set-up steps run side by side (the two venvs' pip installs and the Debian packages, which
+# apt-get installs one after the other), then the tests.
+test:
+	$(MAKE) --no-print-directory -j3 $(STAMP) $(SPARK_STAMP) system-packages
+	$(MAKE) --no-print-directory pytest
 	@echo "make test: all checks passed"
 
-# The Spark venv (dbt-spark, PySpark; the Spark build and its equality test, README "Spark"), apart
-# from .venv because pyspark is large; and Java 17, which a local Spark session runs in.
-spark-venv: $(SPARK_STAMP)
+# What the tests need from Debian, one apt-get at a time: Chromium (the report's browser test) and
+# Java 17 (Spark).
+system-packages:
+	scripts/ensure-chromium.sh
+	scripts/ensure-java.sh
 
-$(SPARK_STAMP): requirements-spark.txt | java
+# The Spark venv (dbt-spark, PySpark; the Spark build and its equality test, README "Running on Apache Spark"), apart
+# from .venv because pyspark is large; and Java 17, which a local Spark session runs in.
+spark-venv: java $(SPARK_STAMP)
+
+$(SPARK_STAMP): requirements-spark.txt
 	test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
 	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
 	touch $(SPARK_STAMP)

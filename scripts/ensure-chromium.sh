@@ -11,20 +11,5 @@ for candidate in "${CHROMIUM:-}" chromium chromium-browser; do
     fi
 done
 
-if [[ $(id -u) -eq 0 ]]; then
-    SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo -n)
-else
-    echo "ensure-chromium: chromium is missing and this user cannot install packages (not root, no sudo): install Debian's chromium package" >&2
-    exit 1
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "ensure-chromium: chromium is missing and there is no apt-get here: install Chromium and set CHROMIUM to its path" >&2
-    exit 1
-fi
-echo "ensure-chromium: installing Debian's chromium package (once per machine) ..." >&2
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq >&2
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends chromium >&2
+"$(dirname "$0")/apt-install.sh" ensure-chromium chromium
 command -v chromium

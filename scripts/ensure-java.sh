@@ -18,20 +18,5 @@ for candidate in "${JAVA_HOME:+$JAVA_HOME/bin/java}" java; do
     fi
 done
 
-if [[ $(id -u) -eq 0 ]]; then
-    SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo -n)
-else
-    echo "ensure-java: Java 17 is missing and this user cannot install packages (not root, no sudo): install Debian's openjdk-17-jre-headless" >&2
-    exit 1
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "ensure-java: Java 17 is missing and there is no apt-get here: install a Java 17 runtime and set JAVA_HOME" >&2
-    exit 1
-fi
-echo "ensure-java: installing Debian's openjdk-17-jre-headless (once per machine) ..." >&2
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq >&2
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >&2
+"$(dirname "$0")/apt-install.sh" ensure-java openjdk-17-jre-headless
 command -v java

@@ -91,19 +91,29 @@
     {{ return(adapter.dispatch('parse_timestamp_utc', 'customer_pyramid')(expression)) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_timestamp_utc(expression) -%}
+{#- The parts every engine's version shares: the configured layouts, split into those that read a
+    zone and the local ones, and the regular expressions of a clock time, a zone offset and ISO 8601. -#}
+{% macro timestamp_parsing_parts() -%}
     {%- set formats = var('source_timestamp_formats', []) or [] -%}
     {%- if formats is string -%}{%- set formats = [formats] -%}{%- endif -%}
-    {%- set zoned_formats = [] -%}
-    {%- set local_formats = [] -%}
+    {%- set parts = {'zoned_formats': [], 'local_formats': []} -%}
     {%- for format in formats -%}
-        {%- do (zoned_formats if ('%z' in format or '%Z' in format) else local_formats).append(format) -%}
+        {%- do parts[('zoned_formats' if ('%z' in format or '%Z' in format) else 'local_formats')].append(format) -%}
     {%- endfor -%}
+    {%- do parts.update({
+        'clock': '[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?',
+        'zone': '([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)',
+        'iso': '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?',
+    }) -%}
+    {{ return(parts) }}
+{%- endmacro %}
+
+{% macro duckdb__parse_timestamp_utc(expression) -%}
+    {%- set parts = timestamp_parsing_parts() -%}
+    {%- set zoned_formats, local_formats = parts.zoned_formats, parts.local_formats -%}
+    {%- set clock, zone, iso = parts.clock, parts.zone, parts.iso -%}
     {%- set text = 'trim(' ~ expression ~ ')' -%}
-    {%- set clock = '[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?' -%}
-    {%- set zone = '([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)' -%}
-    {%- set offset = zone ~ '$' -%}
-    {%- set iso = '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?' %}
+    {%- set offset = zone ~ '$' %}
     case
         -- Fast path first: strict ISO 8601, with a numeric offset or Z (zoned) or without (local), the
         -- form of most exports and the text of typed Parquet timestamps and dates as they are loaded.
@@ -163,17 +173,10 @@
     as strptime does.
 -#}
 {% macro spark__parse_timestamp_utc(expression) -%}
-    {%- set formats = var('source_timestamp_formats', []) or [] -%}
-    {%- if formats is string -%}{%- set formats = [formats] -%}{%- endif -%}
-    {%- set zoned_formats = [] -%}
-    {%- set local_formats = [] -%}
-    {%- for format in formats -%}
-        {%- do (zoned_formats if ('%z' in format or '%Z' in format) else local_formats).append(format) -%}
-    {%- endfor -%}
-    {%- set text = 'trim(' ~ expression ~ ')' -%}
-    {%- set clock = '[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?' -%}
-    {%- set zone = '([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)' -%}
-    {%- set iso = '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?' %}
+    {%- set parts = timestamp_parsing_parts() -%}
+    {%- set zoned_formats, local_formats = parts.zoned_formats, parts.local_formats -%}
+    {%- set clock, zone, iso = parts.clock, parts.zone, parts.iso -%}
+    {%- set text = 'trim(' ~ expression ~ ')' %}
     case
         when {{ text }} rlike '^{{ iso }}{{ zone }}$' and try_cast({{ text }} as timestamp) is not null
             then try_cast({{ text }} as timestamp)

@@ -184,3 +184,26 @@ def test_build_selection_that_matches_nothing(runner, tmp_path):
     )
     run = runner("build", "--data-dir", str(tmp_path / "data"), "--select", "no_such_model")
     assert_one_line_error(run, "--select 'no_such_model' matches nothing")
+
+
+# ---- targets (README "Running on Apache Spark")
+
+
+def test_an_unknown_target_names_the_profile_targets(runner):
+    run = runner("demo", "--target", "snowflake")
+    assert_one_line_error(run, "--target must be one of duckdb, spark, spark_thrift, spark_http", "'snowflake'")
+
+
+def test_a_spark_target_without_dbt_spark_says_which_venv(runner):
+    # this venv (.venv) has no dbt-spark: the runner says to run from .venv-spark, before dbt starts
+    run = runner("demo", "--target", "spark")
+    assert_one_line_error(run, "needs the dbt-spark adapter", ".venv-spark")
+
+
+def test_build_on_a_cluster_target_takes_no_data_folder(runner, tmp_path):
+    run = runner("build", "--target", "spark_http", "--data-dir", str(tmp_path))
+    assert_one_line_error(run, "--data-dir, --mapping and --select are for DuckDB builds", "schema raw")
+
+
+def test_build_on_duckdb_needs_a_data_folder(runner):
+    assert_one_line_error(runner("build"), "--data-dir is required")

@@ -71,8 +71,7 @@ row_defects as (
             -- with orders: lines describe the orders' contents
             when orders_given.is_given and typed.quantity < 0 then 'negative_quantity'
             when orders_given.is_given and typed.original_unit_price < 0 then 'negative_unit_price'
-            when orders_given.is_given and typed.order_id not in (select raw_order_ids.order_id from raw_order_ids)
-                then 'unknown_order'
+            when orders_given.is_given and raw_order_ids.order_id is null then 'unknown_order'
             when orders_given.is_given and clean_orders.order_id is null then 'order_quarantined'
             -- without orders: the lines are the sales and returns
             when not orders_given.is_given and (typed.original_unit_price <= 0 or typed.quantity = 0)
@@ -85,6 +84,9 @@ row_defects as (
         end as quarantine_reason
     from typed
     cross join orders_given
+    -- joins, not `not in (subquery)`: Spark plans a null-aware anti-join as a nested loop
+    left join raw_order_ids
+        on typed.order_id = raw_order_ids.order_id
     left join clean_orders
         on typed.order_id = clean_orders.order_id
 ),

@@ -62,12 +62,12 @@ fx_rates as (
 ),
 
 known_customers as (
-    select customer_id from customers
+    select distinct customer_id from customers
     where quarantine_reason is null
 ),
 
 quarantined_customers as (
-    select customer_id from customers
+    select distinct customer_id from customers
     where quarantine_reason is not null and customer_id is not null
 ),
 
@@ -188,15 +188,18 @@ row_defects as (
             when rated.ordered_at > {{ build_clock() }} then 'future_timestamp'
             when rated.fx_rate is null then 'unknown_currency'
             when customers_given.is_given
-                and rated.customer_id in (select quarantined_customers.customer_id from quarantined_customers)
-                and rated.customer_id not in (select known_customers.customer_id from known_customers)
+                and quarantined_customers.customer_id is not null
+                and known_customers.customer_id is null
                 then 'customer_quarantined'
-            when customers_given.is_given
-                and rated.customer_id not in (select known_customers.customer_id from known_customers)
-                then 'unknown_customer'
+            when customers_given.is_given and known_customers.customer_id is null then 'unknown_customer'
         end as row_defect
     from rated
     cross join customers_given
+    -- joins, not `in` / `not in (subquery)`: Spark plans a null-aware anti-join as a nested loop
+    left join known_customers
+        on rated.customer_id = known_customers.customer_id
+    left join quarantined_customers
+        on rated.customer_id = quarantined_customers.customer_id
 ),
 
 checked as (
