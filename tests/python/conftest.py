@@ -77,7 +77,14 @@ def built(args: list[str], database: Path, dbt_args: list[str] | None = None) ->
 
 
 # The longest tests first, so that the two workers finish together (xdist hands out work in this order).
-LONGEST_FIRST = ("test_spark.py", "test_time.py", "test_properties.py", "test_lint.py", "test_rfm_oracle.py", "test_cdnow_clv.py")
+LONGEST_FIRST = (
+    "test_spark.py",
+    "test_time.py",
+    "test_properties.py",
+    "test_lint.py",
+    "test_rfm_oracle.py",
+    "test_cdnow_clv.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
