@@ -1,8 +1,9 @@
 """Tables in and out of a dbt target through dbt's own adapter (Spark, PostgreSQL, ...), for the steps
 the runner computes in Python on targets that cannot run dbt Python models (the CLV fit).
 
-`read` runs a query and returns a pyarrow table; `write` replaces a relation with a pyarrow table,
-sent as SQL literals in batches (`insert ... values`). The adapter is the one the last dbt invocation
+`read` runs a query and returns a pyarrow table; `write` replaces a relation with a pyarrow table:
+on PostgreSQL in one `COPY` (bulk, CSV through the connection), elsewhere as SQL literals in
+batches (`insert ... values`). The adapter is the one the last dbt invocation
 of this process registered (customer_pyramid.dbt.run_dbt), so the profile, the credentials and, for a
 local Spark session, the session itself are dbt's.
 """
@@ -11,10 +12,12 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import io
 import math
 from collections.abc import Iterator
 
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 BATCH_ROWS = 500  # rows per INSERT statement: a few hundred kB of SQL
 
@@ -65,13 +68,29 @@ def write(adapter, schema: str, identifier: str, table: pa.Table) -> None:
     columns = ", ".join(f"{adapter.quote(field.name)} {sql_type(kind, field.type)}" for field in table.schema)
     using = " using parquet" if kind == "spark" else ""
     with adapter.connection_named("customer_pyramid_write"):
+        if kind == "postgres":
+            _write_postgres(adapter, schema, relation, columns, table)
+            return
         adapter.execute(f"create schema if not exists {adapter.quote(schema)}")
         adapter.execute(f"drop table if exists {relation}")
         adapter.execute(f"create table {relation} ({columns}){using}")
         for rows in _batches(table, kind):
             adapter.execute(f"insert into {relation} values {rows}")
-        if hasattr(adapter.connections, "commit_if_has_connection"):
-            adapter.connections.commit_if_has_connection()
+
+
+def _write_postgres(adapter, schema: str, relation, columns: str, table: pa.Table) -> None:
+    """One transaction: the table replaced and its rows sent with COPY ... FROM STDIN (CSV: every
+    value quoted, a null an empty unquoted field)."""
+    handle = adapter.connections.get_thread_connection().handle
+    buffer = pa.BufferOutputStream()
+    pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False, quoting_style="all_valid"))
+    data = io.BytesIO(buffer.getvalue().to_pybytes())
+    with handle.cursor() as cursor:
+        cursor.execute(f"create schema if not exists {adapter.quote(schema)}")
+        cursor.execute(f"drop table if exists {relation}")
+        cursor.execute(f"create table {relation} ({columns})")
+        cursor.copy_expert(f"copy {relation} from stdin with (format csv)", data)
+    handle.commit()
 
 
 def _database(adapter, schema: str) -> str | None:

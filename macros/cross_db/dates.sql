@@ -1,6 +1,6 @@
 {#-
     Date arithmetic and aggregates whose SQL differs between engines, through adapter.dispatch:
-    `duckdb__` and `spark__` versions, and `default__` where standard SQL serves both. On another
+    `duckdb__`, `spark__` and `postgres__` versions, and `default__` where standard SQL serves all. On another
     engine dbt stops at the first macro without a version for it ("No macro named ...") instead of
     running another engine's SQL there.
 -#}
@@ -18,6 +18,10 @@
     cast(datediff({{ end_date }}, {{ start_date }}) as bigint)
 {%- endmacro %}
 
+{% macro postgres__days_between(start_date, end_date) -%}
+    cast({{ end_date }} - {{ start_date }} as bigint)
+{%- endmacro %}
+
 
 {#- The date `days` days before `date_expression`. -#}
 {% macro days_before(date_expression, days) -%}
@@ -30,6 +34,10 @@
 
 {% macro spark__days_before(date_expression, days) -%}
     date_sub({{ date_expression }}, {{ days }})
+{%- endmacro %}
+
+{% macro postgres__days_before(date_expression, days) -%}
+    ({{ date_expression }} - {{ days }})
 {%- endmacro %}
 
 
@@ -46,6 +54,10 @@
     date_add({{ date_expression }}, {{ days }})
 {%- endmacro %}
 
+{% macro postgres__days_after(date_expression, days) -%}
+    ({{ date_expression }} + {{ days }})
+{%- endmacro %}
+
 
 {#- Integer division rounding down, for non-negative integers. -#}
 {% macro integer_divide(numerator, denominator) -%}
@@ -60,6 +72,10 @@
     (({{ numerator }}) div ({{ denominator }}))
 {%- endmacro %}
 
+{% macro postgres__integer_divide(numerator, denominator) -%}
+    cast(div({{ numerator }}, {{ denominator }}) as bigint)
+{%- endmacro %}
+
 
 {#- The median of a numeric expression in an aggregate (the mean of the two middle values when even). -#}
 {% macro median_of(expression) -%}
@@ -72,6 +88,10 @@
 
 {% macro spark__median_of(expression) -%}
     percentile({{ expression }}, 0.5)
+{%- endmacro %}
+
+{% macro postgres__median_of(expression) -%}
+    percentile_cont(0.5) within group (order by {{ expression }})
 {%- endmacro %}
 
 
@@ -93,6 +113,14 @@
     )
 {%- endmacro %}
 
+{#- PostgreSQL has no ordered-set aggregate as a window function: the window collects the values into
+    an array and pyramid_array_median (macros/config/postgres_functions.sql) takes their median. -#}
+{% macro postgres__running_median(expression, partition_by, order_by) -%}
+    {{ postgres_function('pyramid_array_median') }}(array_agg(cast({{ expression }} as double precision)) over (
+        partition by {{ partition_by }} order by {{ order_by }} rows between unbounded preceding and current row
+    ))
+{%- endmacro %}
+
 
 {#- A relation with one integer column `percentile`, 1..100. -#}
 {% macro percentile_series() -%}
@@ -105,6 +133,10 @@
 
 {% macro spark__percentile_series() -%}
     (select explode(sequence(1, 100)) as percentile) as series
+{%- endmacro %}
+
+{% macro postgres__percentile_series() -%}
+    (select generate_series as percentile from generate_series(1, 100)) as series
 {%- endmacro %}
 
 
@@ -121,6 +153,10 @@
     trunc({{ date_expression }}, 'MM')
 {%- endmacro %}
 
+{% macro postgres__month_start(date_expression) -%}
+    cast(date_trunc('month', {{ date_expression }}) as date)
+{%- endmacro %}
+
 
 {#- Last day of the month of a date. -#}
 {% macro month_end(date_expression) -%}
@@ -129,6 +165,10 @@
 
 {% macro default__month_end(date_expression) -%}
     cast(last_day({{ date_expression }}) as date)
+{%- endmacro %}
+
+{% macro postgres__month_end(date_expression) -%}
+    cast(date_trunc('month', {{ date_expression }}) + interval '1 month' - interval '1 day' as date)
 {%- endmacro %}
 
 
@@ -168,6 +208,17 @@
     ) as months
 {%- endmacro %}
 
+{% macro postgres__month_series(start_date, end_date) -%}
+    (
+        select cast(generate_series as date) as month_start
+        from generate_series(
+            cast(date_trunc('month', {{ start_date }}) as timestamp),
+            cast(date_trunc('month', {{ end_date }}) as timestamp),
+            interval '1 month'
+        )
+    ) as months
+{%- endmacro %}
+
 
 {#- A relation with one column `date_day`: every day from `start_date` to `end_date` (scalar date
     expressions), both included. -#}
@@ -191,3 +242,15 @@
         select explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day)) as date_day
     ) as days
 {%- endmacro %}
+
+{% macro postgres__day_series(start_date, end_date) -%}
+    (
+        select cast(generate_series as date) as date_day
+        from generate_series(
+            cast({{ start_date }} as timestamp),
+            cast({{ end_date }} as timestamp),
+            interval '1 day'
+        )
+    ) as days
+{%- endmacro %}
+

@@ -1,9 +1,9 @@
 {#-
     Text-to-type parsers used by staging. Each returns null when the text cannot be parsed, so a
     staging model can tell "missing" from "unparseable" and quarantine the row with that reason.
-    Cross-database through adapter.dispatch: `duckdb__` and `spark__` versions, and `default__` where
-    standard SQL serves both. On another engine dbt stops at the first macro without a version for it
-    ("No macro named ...") instead of running another engine's SQL there.
+    Cross-database through adapter.dispatch: `duckdb__`, `spark__` and `postgres__` versions, and
+    `default__` where standard SQL serves all. On another engine dbt stops at the first macro without
+    a version for it ("No macro named ...") instead of running another engine's SQL there.
 -#}
 
 {#- Blank or whitespace-only text is null. -#}
@@ -73,6 +73,11 @@
 
 {% macro spark__try_cast_as(expression, data_type) -%}
     try_cast({{ expression }} as {{ data_type }})
+{%- endmacro %}
+
+{#- PostgreSQL has no try_cast: the project's pyramid_try_cast (macros/config/postgres_functions.sql). -#}
+{% macro postgres__try_cast_as(expression, data_type) -%}
+    cast({{ postgres_function('pyramid_try_cast') }}(cast({{ expression }} as text), '{{ data_type }}', cast(null as {{ data_type }})) as {{ data_type }})
 {%- endmacro %}
 
 
@@ -248,12 +253,101 @@
 {%- endmacro %}
 
 
+{#-
+    PostgreSQL: the same rules as DuckDB, whose timezone() it shares. The strptime layouts of
+    `source_timestamp_formats` become to_timestamp templates (strptime_to_postgres_template), read by
+    the project's pyramid_try_to_timestamp, which returns null for text that does not fit.
+-#}
+{% macro postgres__parse_timestamp_utc(expression) -%}
+    {%- set parts = timestamp_parsing_parts() -%}
+    {%- set zoned_formats, local_formats = parts.zoned_formats, parts.local_formats -%}
+    {%- set clock, zone, iso = parts.clock, parts.zone, parts.iso -%}
+    {%- set text = 'trim(' ~ expression ~ ')' -%}
+    {%- set zone_name = var("source_time_zone") | replace("'", "''") %}
+    case
+        when {{ text }} ~ '^{{ iso }}{{ zone }}$' and {{ try_cast_as(text, 'timestamptz') }} is not null
+            then timezone('UTC', {{ try_cast_as(text, 'timestamptz') }})
+        when {{ text }} ~ '^{{ iso }}$' and {{ try_cast_as(text, 'timestamp') }} is not null
+            then timezone('UTC', timezone('{{ zone_name }}', {{ try_cast_as(text, 'timestamp') }}))
+        when {{ text }} ~ '{{ clock }} ?{{ zone }}$'
+            or {{ text }} ~* '{{ clock }} +(utc|gmt|[a-z_]+(/[a-z0-9_+-]+)+)$'
+            then coalesce(
+                timezone('UTC', {{ try_cast_as(regex_replace_all(text, ' +' ~ zone ~ '$', '$1'), 'timestamptz') }})
+                {{- _try_to_timestamp_template_each(text, zoned_formats, true) }}
+            )
+        {%- if zoned_formats %}
+        when coalesce(null {{- _try_to_timestamp_template_each(text, zoned_formats, true) }}) is not null
+            then coalesce(null {{- _try_to_timestamp_template_each(text, zoned_formats, true) }})
+        {%- endif %}
+        else coalesce(
+            timezone(
+                'UTC',
+                timezone(
+                    '{{ zone_name }}',
+                    coalesce(
+                        case
+                            when {{ text }} ~ '^[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}([ T]{{ clock }})?$'
+                                then {{ try_cast_as(text, 'timestamp') }}
+                        end
+                        {{- _try_to_timestamp_template_each(text, local_formats, false) }}
+                    )
+                )
+            ),
+            case
+                when {{ text }} ~ '^[0-9]{10}$' then timestamp '1970-01-01' + cast({{ text }} as bigint) * interval '1 second'
+                when {{ text }} ~ '^[0-9]{13}$' then timestamp '1970-01-01' + cast({{ text }} as bigint) * interval '1 millisecond'
+                when {{ text }} ~ '^[0-9]{16}$' then timestamp '1970-01-01' + cast({{ text }} as bigint) * interval '1 microsecond'
+            end
+        )
+    end
+{%- endmacro %}
+
+{#- `, pyramid_try_to_timestamp(text, 'template', zoned)` for each strptime format: more arguments of a coalesce. -#}
+{% macro _try_to_timestamp_template_each(text, formats, zoned) -%}
+    {%- for format in formats %}, {{ postgres_function('pyramid_try_to_timestamp') }}({{ text }}, '{{ strptime_to_postgres_template(format) | replace("'", "''") }}', {{ zoned }}){% endfor -%}
+{%- endmacro %}
+
+{#- A strptime layout (`%m/%d/%Y %H:%M`) as a PostgreSQL to_timestamp template (`FMMM/FMDD/YYYY
+    FMHH24:FMMI`); other text is quoted as literal. An unsupported code is an error that names it. -#}
+{% macro strptime_to_postgres_template(format) -%}
+    {%- set codes = {
+        'Y': 'YYYY', 'y': 'YY', 'm': 'FMMM', 'd': 'FMDD', 'e': 'FMDD', 'H': 'FMHH24', 'I': 'FMHH12',
+        'M': 'FMMI', 'S': 'FMSS', 'f': 'US', 'p': 'AM', 'b': 'Mon', 'B': 'FMMonth', 'a': 'Dy',
+        'A': 'FMDay', 'j': 'FMDDD', 'z': 'TZH:TZM', '%': '%'
+    } -%}
+    {%- set parts = [] -%}
+    {%- set literal = namespace(text='', escaped=false) -%}
+    {%- for character in format -%}
+        {%- if literal.escaped -%}
+            {%- if character not in codes -%}
+                {{ exceptions.raise_compiler_error("source_timestamp_formats: %" ~ character ~ " in '" ~ format ~ "' is not supported on PostgreSQL") }}
+            {%- endif -%}
+            {%- if literal.text -%}{%- do parts.append('"' ~ literal.text ~ '"') -%}{%- set literal.text = '' -%}{%- endif -%}
+            {%- do parts.append(codes[character]) -%}
+            {%- set literal.escaped = false -%}
+        {%- elif character == '%' -%}
+            {%- set literal.escaped = true -%}
+        {%- elif character == '"' -%}
+            {{ exceptions.raise_compiler_error("source_timestamp_formats: a double quote in '" ~ format ~ "' is not supported on PostgreSQL") }}
+        {%- else -%}
+            {%- set literal.text = literal.text ~ character -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if literal.text -%}{%- do parts.append('"' ~ literal.text ~ '"') -%}{%- endif -%}
+    {{- parts | join('') -}}
+{%- endmacro %}
+
+
 {#- UTC timestamp (without time zone) -> local timestamp in the `reporting_time_zone` var. -#}
 {% macro utc_to_reporting_time(expression) -%}
     {{ return(adapter.dispatch('utc_to_reporting_time', 'customer_pyramid')(expression)) }}
 {%- endmacro %}
 
 {% macro duckdb__utc_to_reporting_time(expression) -%}
+    timezone('{{ var("reporting_time_zone") }}', timezone('UTC', {{ expression }}))
+{%- endmacro %}
+
+{% macro postgres__utc_to_reporting_time(expression) -%}
     timezone('{{ var("reporting_time_zone") }}', timezone('UTC', {{ expression }}))
 {%- endmacro %}
 

@@ -1,6 +1,7 @@
 {#-
     Regular expressions, whose functions and flags differ between engines (adapter.dispatch). Patterns
-    are written in the common subset of RE2 (DuckDB) and java.util.regex (Spark): classes, groups,
+    are written in the common subset of RE2 (DuckDB), java.util.regex (Spark) and PostgreSQL's
+    advanced regular expressions: classes, groups,
     anchors, repetition; no backslash escapes (write `[.]`, `[0-9]`), so that no engine's string
     literal rules change them.
 -#}
@@ -26,10 +27,19 @@
     {{ return(adapter.dispatch('regex_replace_all', 'customer_pyramid')(expression, pattern, replacement)) }}
 {%- endmacro %}
 
+{% macro postgres__regex_matches(expression, pattern, ignore_case=false) -%}
+    ({{ expression }} {{ '~*' if ignore_case else '~' }} '{{ pattern }}')
+{%- endmacro %}
+
+
 {% macro duckdb__regex_replace_all(expression, pattern, replacement) -%}
     regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement | replace("$", "\\") }}', 'g')
 {%- endmacro %}
 
 {% macro spark__regex_replace_all(expression, pattern, replacement) -%}
     regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}
+
+{% macro postgres__regex_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement | replace("$", "\\") }}', 'g')
 {%- endmacro %}

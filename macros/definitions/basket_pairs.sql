@@ -74,11 +74,11 @@
             items_a.item_orders as item_a_orders,
             items_b.item_orders as item_b_orders,
             basket_orders.basket_orders,
-            cast(pair_orders.pair_orders as double) / basket_orders.basket_orders as support,
-            cast(pair_orders.pair_orders as double) / items_a.item_orders as confidence_a_to_b,
-            cast(pair_orders.pair_orders as double) / items_b.item_orders as confidence_b_to_a,
-            cast(pair_orders.pair_orders as double) * basket_orders.basket_orders
-            / (cast(items_a.item_orders as double) * items_b.item_orders) as lift
+            cast(pair_orders.pair_orders as {{ double_type() }}) / basket_orders.basket_orders as support,
+            cast(pair_orders.pair_orders as {{ double_type() }}) / items_a.item_orders as confidence_a_to_b,
+            cast(pair_orders.pair_orders as {{ double_type() }}) / items_b.item_orders as confidence_b_to_a,
+            cast(pair_orders.pair_orders as {{ double_type() }}) * basket_orders.basket_orders
+            / (cast(items_a.item_orders as {{ double_type() }}) * items_b.item_orders) as lift
         from pair_orders
         inner join frequent_items as items_a
             on pair_orders.item_a = items_a.item

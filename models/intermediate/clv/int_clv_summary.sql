@@ -78,22 +78,22 @@ final as (
         summarised.last_purchase_date,
         cast(summarised.repeat_transactions as integer) as frequency_x,
         summarised.lifetime_net_revenue,
-        cast({{ days_between('summarised.first_purchase_date', 'summarised.last_purchase_date') }} as double)
+        cast({{ days_between('summarised.first_purchase_date', 'summarised.last_purchase_date') }} as {{ double_type() }})
         / {{ var('clv_period_days') }} as recency_t_x,
-        cast({{ days_between('summarised.first_purchase_date', 'as_of.as_of_date') }} as double)
+        cast({{ days_between('summarised.first_purchase_date', 'as_of.as_of_date') }} as {{ double_type() }})
         / {{ var('clv_period_days') }} as age_t,
         cast(
             case
                 when summarised.repeat_transactions > 0
                     then summarised.repeat_revenue / summarised.repeat_transactions
                 else 0
-            end as double
+            end as {{ double_type() }}
         ) as repeat_mean_value,
         split.split_date,
         cast(before_split.repeat_transactions as integer) as split_frequency_x,
-        cast({{ days_between('before_split.first_purchase_date', 'before_split.last_purchase_date') }} as double)
+        cast({{ days_between('before_split.first_purchase_date', 'before_split.last_purchase_date') }} as {{ double_type() }})
         / {{ var('clv_period_days') }} as split_recency_t_x,
-        cast({{ days_between('before_split.first_purchase_date', 'split.split_date') }} as double)
+        cast({{ days_between('before_split.first_purchase_date', 'split.split_date') }} as {{ double_type() }})
         / {{ var('clv_period_days') }} as split_age_t,
         cast(before_split.held_out_transactions as integer) as split_held_out_x
     from summarised

@@ -64,17 +64,17 @@ final as (
         cast(customer_categories.category_revenue as decimal(38, 4)) as category_revenue,
         customer_categories.category_orders,
         customer_orders.customer_orders,
-        cast(customer_categories.category_revenue as double)
+        cast(customer_categories.category_revenue as {{ double_type() }})
         / nullif(customer_totals.customer_revenue, 0) as spend_share,
-        cast(customer_categories.category_orders as double) / customer_orders.customer_orders as order_share,
+        cast(customer_categories.category_orders as {{ double_type() }}) / customer_orders.customer_orders as order_share,
         customer_categories.last_purchase_date,
         {{ days_between('customer_categories.last_purchase_date', 'as_of.as_of_date') }} as days_since_last_purchase,
-        round(
-            cast(customer_categories.category_revenue as double)
+        {{ round_double(
+            'cast(customer_categories.category_revenue as ' ~ double_type() ~ ')
             / nullif(customer_totals.customer_revenue, 0)
-            / nullif(cast(category_totals.all_category_revenue as double) / nullif(all_lines.all_revenue, 0), 0),
+            / nullif(cast(category_totals.all_category_revenue as ' ~ double_type() ~ ') / nullif(all_lines.all_revenue, 0), 0)',
             6
-        ) as affinity_index,
+        ) }} as affinity_index,
         cast(row_number() over (
             partition by customer_categories.customer_id
             order by customer_categories.category_revenue desc, customer_categories.category asc

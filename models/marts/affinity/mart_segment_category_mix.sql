@@ -45,9 +45,9 @@ mix as (
 shares as (
     select
         *,
-        cast(category_revenue as double)
+        cast(category_revenue as {{ double_type() }})
         / nullif(sum(category_revenue) over (partition by segmentation, segment), 0) as revenue_share,
-        cast(sum(category_revenue) over (partition by segmentation, category) as double)
+        cast(sum(category_revenue) over (partition by segmentation, category) as {{ double_type() }})
         / nullif(sum(category_revenue) over (partition by segmentation), 0) as all_buyers_revenue_share
     from mix
 ),

@@ -47,7 +47,7 @@ auc as (
             * (sum(case when is_not_buying then 1 else 0 end) + 1) / 2.0
         )
         / nullif(
-            cast(sum(case when is_not_buying then 1 else 0 end) as double)
+            cast(sum(case when is_not_buying then 1 else 0 end) as {{ double_type() }})
             * sum(case when is_not_buying then 0 else 1 end),
             0
         ) as score_auc
@@ -100,13 +100,13 @@ final as (
         cast(not_buying as integer) as not_buying,
         cast(listed as integer) as listed,
         cast(listed_not_buying as integer) as listed_not_buying,
-        cast(not_buying as double) / eligible_buyers as base_rate,
-        cast(listed_not_buying as double) / nullif(listed, 0) as list_precision,
-        cast(listed_not_buying as double) / nullif(not_buying, 0) as list_recall,
-        cast(listed_not_buying as double) / nullif(listed, 0)
-        / nullif(cast(not_buying as double) / eligible_buyers, 0) as lift,
-        cast(listed - listed_not_buying as double) / nullif(listed, 0) as listed_buying_share,
-        cast(unlisted_buying as double) / nullif(eligible_buyers - listed, 0) as unlisted_buying_share,
+        cast(not_buying as {{ double_type() }}) / eligible_buyers as base_rate,
+        cast(listed_not_buying as {{ double_type() }}) / nullif(listed, 0) as list_precision,
+        cast(listed_not_buying as {{ double_type() }}) / nullif(not_buying, 0) as list_recall,
+        cast(listed_not_buying as {{ double_type() }}) / nullif(listed, 0)
+        / nullif(cast(not_buying as {{ double_type() }}) / eligible_buyers, 0) as lift,
+        cast(listed - listed_not_buying as {{ double_type() }}) / nullif(listed, 0) as listed_buying_share,
+        cast(unlisted_buying as {{ double_type() }}) / nullif(eligible_buyers - listed, 0) as unlisted_buying_share,
         case when risk_level = 'all' then (select auc.score_auc from auc) end as score_auc
     from counted
 )

@@ -103,7 +103,7 @@ segments as (
 shares as (
     select
         *,
-        cast(customers_buying as double) / customers as buying_share
+        cast(customers_buying as {{ double_type() }}) / customers as buying_share
     from segments
 ),
 
@@ -162,7 +162,7 @@ final as (
         cast(shares.buyers as integer) as buyers,
         cast(shares.customers_buying as integer) as customers_buying,
         shares.buying_share,
-        cast(shares.orders_in_horizon as double) / shares.customers as orders_per_customer,
+        cast(shares.orders_in_horizon as {{ double_type() }}) / shares.customers as orders_per_customer,
         cast(shares.net_revenue_in_horizon / shares.customers as {{ money_type() }}) as net_revenue_per_customer,
         shares.buyers > 0 and shares.customers >= {{ var('backtest_min_segment_customers') | int }} as is_ranked,
         correlations.rank_correlation,

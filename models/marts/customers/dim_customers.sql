@@ -9,6 +9,10 @@ records as (
     select * from {{ ref('stg_raw__customers') }}
 ),
 
+demographics as (
+    select * from {{ ref('int_customer_demographics') }}
+),
+
 rfm as (
     select * from {{ ref('fct_customer_rfm') }}
 ),
@@ -69,7 +73,8 @@ final as (
         records.country,
         records.city,
         records.gender,
-        records.birth_date,
+        demographics.age_years,
+        demographics.age_band,
         records.acquisition_channel,
         records.signup_date,
         facts.is_buyer,
@@ -148,6 +153,8 @@ final as (
     from facts
     left join records
         on facts.customer_id = records.customer_id
+    left join demographics
+        on facts.customer_id = demographics.customer_id
     left join rfm
         on facts.customer_id = rfm.customer_id
     left join lifecycle

@@ -9,12 +9,12 @@ final as (
         *,
         case
             when is_buyer then
-                cast(count(*) over (partition by as_of_date, value_tier_rank) as double)
+                cast(count(*) over (partition by as_of_date, value_tier_rank) as {{ double_type() }})
                 / buyer_count
         end as tier_customer_share,
         case
             when is_buyer then
-                cast(sum(monetary) over (partition by as_of_date, value_tier_rank) as double)
+                cast(sum(monetary) over (partition by as_of_date, value_tier_rank) as {{ double_type() }})
                 / nullif(sum(case when is_buyer then monetary else 0 end) over (partition by as_of_date), 0)
         end as tier_revenue_share
     from value_tiers

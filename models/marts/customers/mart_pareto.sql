@@ -24,11 +24,11 @@ final as (
     select
         ranked.as_of_date,
         percentiles.percentile,
-        cast(percentiles.percentile as double) / 100 as buyer_share,
+        cast(percentiles.percentile as {{ double_type() }}) / 100 as buyer_share,
         cast(ranked.value_rank as bigint) as buyers_included,
         cast(ranked.buyer_count as bigint) as buyers,
         cast(ranked.cumulative_revenue as {{ money_type() }}) as cumulative_revenue,
-        cast(ranked.cumulative_revenue as double) / nullif(ranked.total_revenue, 0) as revenue_share,
+        cast(ranked.cumulative_revenue as {{ double_type() }}) / nullif(ranked.total_revenue, 0) as revenue_share,
         percentiles.percentile = {{ (var('pareto_top_share') * 100) | round | int }} as is_headline
     from ranked
     inner join percentiles

@@ -97,7 +97,7 @@ final as (
         cast(sum(counted.customers) over (
             partition by counted.snapshot_month, counted.segmentation, counted.from_segment
         ) as bigint) as from_segment_customers,
-        cast(counted.customers as double) / sum(counted.customers) over (
+        cast(counted.customers as {{ double_type() }}) / sum(counted.customers) over (
             partition by counted.snapshot_month, counted.segmentation, counted.from_segment
         ) as transition_rate,
         case
