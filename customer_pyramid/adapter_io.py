@@ -93,6 +93,33 @@ def _write_postgres(adapter, schema: str, relation, columns: str, table: pa.Tabl
     handle.commit()
 
 
+def copy_csv_into_postgres(adapter, schema: str, identifier: str, columns: list[str], path) -> None:
+    """Replace `schema.identifier` with a table of text `columns` holding the CSV file at `path`
+    (no header; a null is an empty unquoted field), in one transaction and one COPY."""
+    relation = adapter.Relation.create(database=_database(adapter, schema), schema=schema, identifier=identifier)
+    column_list = ", ".join(f"{adapter.quote(name)} text" for name in columns)
+    with adapter.connection_named("customer_pyramid_write"):
+        handle = adapter.connections.get_thread_connection().handle
+        with handle.cursor() as cursor, open(path, "rb") as data:
+            cursor.execute(f"create schema if not exists {adapter.quote(schema)}")
+            cursor.execute(f"drop table if exists {relation}")
+            cursor.execute(f"create table {relation} ({column_list})")
+            cursor.copy_expert(f"copy {relation} from stdin with (format csv)", data, size=1 << 20)
+        handle.commit()
+
+
+def drop_tables(adapter, schema: str, identifiers: list[str]) -> None:
+    """Drop these tables of `schema` where they exist."""
+    with adapter.connection_named("customer_pyramid_write"):
+        for identifier in identifiers:
+            relation = adapter.Relation.create(
+                database=_database(adapter, schema), schema=schema, identifier=identifier
+            )
+            adapter.execute(f"drop table if exists {relation}")
+        if adapter.type() == "postgres":
+            adapter.connections.get_thread_connection().handle.commit()
+
+
 def _database(adapter, schema: str) -> str | None:
     # Spark has no databases above schemas; PostgreSQL and DuckDB take the profile's
     return None if adapter.type() == "spark" else adapter.config.credentials.database

@@ -111,6 +111,16 @@ def build_parser(prog: str = "customer-pyramid") -> Parser:
     )
     _add_quiet(publish)
 
+    grant = sub.add_parser(
+        "grant",
+        help="PostgreSQL: create the reader roles (bi_reader: the marts only; activation: the marts and the "
+        "contact columns of audience lists) and grant them; later builds keep the grants",
+    )
+    grant.add_argument(
+        "--target", default="postgres", help="a PostgreSQL target of profiles/profiles.yml (default postgres)"
+    )
+    _add_quiet(grant)
+
     generate = sub.add_parser("generate", help="write a synthetic data set in the raw-data contract")
     generate.add_argument("--customers", required=True, help="number of customers")
     generate.add_argument("--out", required=True, help="output folder (created if missing)")
@@ -150,8 +160,8 @@ def _add_build_options(parser: argparse.ArgumentParser, as_of_required: bool = F
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     parser.add_argument(
         "--target",
-        help="dbt target of profiles/profiles.yml: duckdb (default; or env PYRAMID_TARGET), spark (a local "
-        "Spark session), spark_thrift, spark_http; Spark targets run from .venv-spark",
+        help="dbt target of profiles/profiles.yml: duckdb (default; or env PYRAMID_TARGET), postgres, spark (a "
+        "local Spark session), spark_thrift, spark_http; Spark targets run from .venv-spark",
     )
     _add_quiet(parser)
 

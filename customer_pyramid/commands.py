@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -50,6 +51,7 @@ def _run_locked(args: argparse.Namespace) -> int:
         "export": export,
         "publish": publish_command,
         "report": report,
+        "grant": grant,
     }
     return handlers[args.command](args)
 
@@ -120,17 +122,39 @@ def build(
 
 
 def _build_on_target(args: argparse.Namespace, settings: Settings, extra_vars: dict | None, started: float) -> int:
-    """`build --target T` on an engine other than DuckDB: the raw tables are already in the
-    warehouse, in schema `raw` (your ingestion loads them; the runner loads files into DuckDB only)."""
+    """`build --target T` on an engine other than DuckDB. The raw tables are read from the
+    warehouse's schema `raw`: on PostgreSQL --data-dir (and --mapping) loads your files there first
+    (customer_pyramid/postgres_load.py); on Spark your ingestion loads them."""
     from customer_pyramid.target_build import build_on_target
 
-    if args.data_dir or args.mapping or getattr(args, "select", None):
+    input_files: dict[str, str] = {}
+    full_refresh = settings.full_refresh
+    if getattr(args, "select", None) or (settings.adapter_type != "postgres" and (args.data_dir or args.mapping)):
         raise UserError(
-            f"--data-dir, --mapping and --select are for DuckDB builds; on target {settings.target} the raw "
-            f"tables are read from the warehouse's schema {load.RAW_SCHEMA} (load them there first)"
+            f"--select is for DuckDB builds, and --data-dir and --mapping for DuckDB and PostgreSQL; on target "
+            f"{settings.target} the raw tables are read from the warehouse's schema {load.RAW_SCHEMA} "
+            "(load them there first)"
         )
+    if args.mapping and not args.data_dir:
+        raise UserError("--mapping needs --data-dir: the folder of the files it maps")
+    if args.data_dir:
+        from customer_pyramid.postgres_load import load_into_postgres
+
+        settings, inputs = load_into_postgres(args, settings, load_data)
+        input_files = {item.table.name: item.name for item in inputs}
     variables = {**settings.dbt_vars(load.RAW_SCHEMA), **(extra_vars or {})}
-    return build_on_target(args, settings, variables, [DEMO_SEEDS], started, settings.full_refresh)
+    if input_files:
+        variables["input_files"] = input_files
+        # as on DuckDB: incremental only when the same data folder grew (the record is in the warehouse)
+        from customer_pyramid.postgres_load import read_build_record, write_build_record
+
+        reason = refresh_reason(settings, Path(args.data_dir), variables, read_build_record(settings))
+        full_refresh = reason is not None
+        say(args, f"Full refresh: {reason}." if reason else "Incremental build (the same data folder as the last build).")
+    code = build_on_target(args, settings, variables, [DEMO_SEEDS], started, full_refresh)
+    if input_files:
+        write_build_record(settings, {"vars": variables, "data_dir": str(Path(args.data_dir).resolve())})
+    return code
 
 
 def _build(args: argparse.Namespace, settings: Settings, dbt_args: list[str], variables: dict) -> list:
@@ -222,9 +246,10 @@ def backtest(args: argparse.Namespace) -> int:
     return code
 
 
-def load_data(args: argparse.Namespace) -> tuple[Settings, list[load.InputFile]]:
+def load_data(args: argparse.Namespace, database: Path | None = None) -> tuple[Settings, list[load.InputFile]]:
     """The first half of `build`: check the settings, find the input files (through the mapping, if
-    any), say what was found and load it into the raw schema."""
+    any), say what was found and load it into the raw schema (of `database`, when given, instead of
+    the warehouse: a scratch file on the way to another target)."""
     data_dir = Path(args.data_dir)
     settings = Settings.resolve(build_flags(args))  # the flags are checked before any file is read
     if args.mapping:
@@ -232,6 +257,8 @@ def load_data(args: argparse.Namespace) -> tuple[Settings, list[load.InputFile]]
         settings = Settings.resolve(build_flags(args), mapped_settings)
     else:
         inputs = load.find_inputs(data_dir)
+    if database is not None:
+        settings = dataclasses.replace(settings, database=database, temp_directory=database.parent / "tmp")
     settings.prepare()
     for item in inputs:
         notes = [load.dialect_note(item.paths[0], item.layout)]
@@ -247,6 +274,20 @@ def load_data(args: argparse.Namespace) -> tuple[Settings, list[load.InputFile]]
                 flush=True,
             )
     return settings, inputs
+
+
+def grant(args: argparse.Namespace) -> int:
+    """Create the reader roles on a PostgreSQL target and grant them (macros/config/reader_roles.sql)."""
+    settings = Settings.resolve({"target": args.target})
+    if settings.adapter_type != "postgres":
+        raise UserError(f"grant is for PostgreSQL targets; {settings.target} is a {settings.adapter_type} target")
+    run_dbt(settings, "run-operation", ["create_reader_roles"], quiet_progress=True)
+    print(
+        f"Roles bi_reader (the marts schema only) and activation (the marts, and the contact columns of "
+        f"staging.stg_raw__customers) exist on target {settings.target} and are granted; every build keeps "
+        "the grants. Grant them to your tools' users: `grant bi_reader to <user>;`."
+    )
+    return 0
 
 
 def test(args: argparse.Namespace) -> int:
@@ -387,12 +428,17 @@ READING_VARS = (
 def _refresh_reason(settings: Settings, data_dir: Path, variables: dict) -> str | None:
     """Why this build must rebuild the incremental models from scratch, or None to build incrementally.
     Incremental builds assume the same data set grew: same folder, same settings, as-of not earlier."""
+    state = _state_file(settings.database)
+    previous = json.loads(state.read_text()) if state.exists() else None
+    return refresh_reason(settings, data_dir, variables, previous)
+
+
+def refresh_reason(settings: Settings, data_dir: Path, variables: dict, previous: dict | None) -> str | None:
+    """_refresh_reason, given the record of the last build (`previous`, None when there is none)."""
     if settings.full_refresh:
         return "--full-refresh was given"
-    state = _state_file(settings.database)
-    if not state.exists():
+    if previous is None:
         return "first build into this warehouse"
-    previous = json.loads(state.read_text())
     if previous.get("data_dir") != str(data_dir.resolve()):
         return "a different data folder than the last build"
     previous_vars = previous.get("vars", {})

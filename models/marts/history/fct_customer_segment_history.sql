@@ -193,7 +193,9 @@ final as (
         customer_id,
         is_buyer,
         frequency,
-        monetary,
+        -- typed again: PostgreSQL widens a union of decimals to plain numeric, which an incremental
+        -- run would see as a changed column type
+        cast(monetary as {{ money_type() }}) as monetary,
         value_tier_rank
     from with_previous
 )
