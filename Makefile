@@ -13,7 +13,7 @@ SPARK_VENV := .venv-spark
 SPARK_STAMP := $(SPARK_VENV)/.installed
 CI_DB := warehouse/ci.duckdb
 
-.PHONY: demo test system-packages browser java spark-venv dbt-build pytest lint bench bench-scale bench-clv clean
+.PHONY: demo test system-packages browser java postgres spark-venv dbt-build pytest lint bench bench-scale bench-clv clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,11 +39,13 @@ test:
 	$(MAKE) --no-print-directory pytest
 	@echo "make test: all checks passed"
 
-# What the tests need from Debian, one apt-get at a time: Chromium (the report's browser test) and
-# Java 17 (Spark).
+# What the tests need from Debian, one apt-get at a time: Chromium (the report's browser test),
+# Java 17 (Spark) and PostgreSQL's server programs (the tests start a throwaway server of their own,
+# scripts/postgres-server.sh, and remove it afterwards).
 system-packages:
 	scripts/ensure-chromium.sh
 	scripts/ensure-java.sh
+	scripts/ensure-postgres.sh
 
 # The Spark venv (dbt-spark, PySpark; the Spark build and its equality test, README "Running on Apache Spark"), apart
 # from .venv because pyspark is large; and Java 17, which a local Spark session runs in.
@@ -56,6 +58,10 @@ $(SPARK_STAMP): requirements-spark.txt
 
 java:
 	scripts/ensure-java.sh
+
+# PostgreSQL's server programs (Debian's postgresql, installed when missing).
+postgres:
+	scripts/ensure-postgres.sh
 
 # Headless Chromium for the report's browser test (Debian's chromium, installed when missing).
 browser:

@@ -150,7 +150,7 @@ def _build_on_target(args: argparse.Namespace, settings: Settings, extra_vars: d
 
         reason = refresh_reason(settings, Path(args.data_dir), variables, read_build_record(settings))
         full_refresh = reason is not None
-        say(args, f"Full refresh: {reason}." if reason else "Incremental build (the same data folder as the last build).")
+        say(args, f"Full refresh: {reason}." if reason else "Incremental build (the same data folder grew).")
     code = build_on_target(args, settings, variables, [DEMO_SEEDS], started, full_refresh)
     if input_files:
         write_build_record(settings, {"vars": variables, "data_dir": str(Path(args.data_dir).resolve())})

@@ -95,6 +95,9 @@ class Settings:
             ),
             "spark_directory": Path(env.get("PYRAMID_SPARK_DIR") or database.parent / "spark").resolve(),
         }
+        for name in SCHEMA_VARIABLES:
+            if env.get(name):
+                schema_name(name, env[name])
         for name in BUILD_SETTINGS:
             value, where = flags.get(name), FLAGS.get(name, "--" + name.replace("_", "-"))
             if value is None and mapping and mapping.get(name) is not None:
@@ -195,6 +198,22 @@ def profile_targets() -> dict[str, str]:
 
     profile = yaml.safe_load((PROFILES_DIR / "profiles.yml").read_text())["customer_pyramid"]
     return {name: output["type"] for name, output in profile["outputs"].items()}
+
+
+# Environment variables the profile uses as schema names (always quoted in SQL)
+SCHEMA_VARIABLES = ("PYRAMID_PG_SCHEMA", "PYRAMID_SPARK_SCHEMA")
+
+
+def schema_name(where: str, value: object) -> str:
+    """A schema name: any text a quoted identifier can hold (spaces, quotes, semicolons), up to 63
+    characters; not double quotes, backticks or control characters, which would end the quoting."""
+    text = str(value)
+    if not re.fullmatch(r"[^\"`\x00-\x1f]{1,63}", text):
+        raise UserError(
+            f"{where} {text!r} is not a usable schema name (1 to 63 characters, no double quotes, "
+            "backticks or control characters)"
+        )
+    return text
 
 
 def iso_date(where: str, value: object) -> datetime.date:

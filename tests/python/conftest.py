@@ -79,6 +79,7 @@ def built(args: list[str], database: Path, dbt_args: list[str] | None = None) ->
 # The longest tests first, so that the two workers finish together (xdist hands out work in this order).
 LONGEST_FIRST = (
     "test_spark.py",
+    "test_postgres.py",
     "test_time.py",
     "test_properties.py",
     "test_lint.py",
