@@ -202,7 +202,7 @@ def test_a_spark_target_without_dbt_spark_says_which_venv(runner):
 
 def test_build_on_a_cluster_target_takes_no_data_folder(runner, tmp_path):
     run = runner("build", "--target", "spark_http", "--data-dir", str(tmp_path))
-    assert_one_line_error(run, "--data-dir, --mapping and --select are for DuckDB builds", "schema raw")
+    assert_one_line_error(run, "--data-dir and --mapping for DuckDB and PostgreSQL", "schema raw")
 
 
 def test_build_on_duckdb_needs_a_data_folder(runner):

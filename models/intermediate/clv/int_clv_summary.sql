@@ -78,7 +78,9 @@ final as (
         summarised.last_purchase_date,
         cast(summarised.repeat_transactions as integer) as frequency_x,
         summarised.lifetime_net_revenue,
-        cast({{ days_between('summarised.first_purchase_date', 'summarised.last_purchase_date') }} as {{ double_type() }})
+        cast(
+            {{ days_between('summarised.first_purchase_date', 'summarised.last_purchase_date') }} as {{ double_type() }}
+        )
         / {{ var('clv_period_days') }} as recency_t_x,
         cast({{ days_between('summarised.first_purchase_date', 'as_of.as_of_date') }} as {{ double_type() }})
         / {{ var('clv_period_days') }} as age_t,
@@ -91,7 +93,10 @@ final as (
         ) as repeat_mean_value,
         split.split_date,
         cast(before_split.repeat_transactions as integer) as split_frequency_x,
-        cast({{ days_between('before_split.first_purchase_date', 'before_split.last_purchase_date') }} as {{ double_type() }})
+        cast(
+            {{ days_between('before_split.first_purchase_date', 'before_split.last_purchase_date') }}
+            as {{ double_type() }}
+        )
         / {{ var('clv_period_days') }} as split_recency_t_x,
         cast({{ days_between('before_split.first_purchase_date', 'split.split_date') }} as {{ double_type() }})
         / {{ var('clv_period_days') }} as split_age_t,

@@ -66,7 +66,8 @@ final as (
         customer_orders.customer_orders,
         cast(customer_categories.category_revenue as {{ double_type() }})
         / nullif(customer_totals.customer_revenue, 0) as spend_share,
-        cast(customer_categories.category_orders as {{ double_type() }}) / customer_orders.customer_orders as order_share,
+        cast(customer_categories.category_orders as {{ double_type() }})
+        / customer_orders.customer_orders as order_share,
         customer_categories.last_purchase_date,
         {{ days_between('customer_categories.last_purchase_date', 'as_of.as_of_date') }} as days_since_last_purchase,
         {{ round_double(

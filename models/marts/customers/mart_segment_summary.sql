@@ -45,7 +45,8 @@ final as (
         segment,
         cast(customers as bigint) as customers,
         cast(buyers as bigint) as buyers,
-        cast(customers as {{ double_type() }}) / sum(customers) over (partition by as_of_date, segmentation) as customer_share,
+        cast(customers as {{ double_type() }})
+        / sum(customers) over (partition by as_of_date, segmentation) as customer_share,
         cast(revenue_in_window as {{ money_type() }}) as revenue_in_window,
         cast(revenue_in_window as {{ double_type() }})
         / nullif(sum(revenue_in_window) over (partition by as_of_date, segmentation), 0) as revenue_share,

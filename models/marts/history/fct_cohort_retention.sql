@@ -57,7 +57,8 @@ final as (
         cohort_months.activity_month,
         cast(cohort_months.cohort_customers as bigint) as cohort_customers,
         cast(coalesce(activity.active_customers, 0) as bigint) as active_customers,
-        cast(coalesce(activity.active_customers, 0) as {{ double_type() }}) / cohort_months.cohort_customers as retention_rate,
+        cast(coalesce(activity.active_customers, 0) as {{ double_type() }})
+        / cohort_months.cohort_customers as retention_rate,
         cast(coalesce(activity.net_revenue, 0) as {{ money_type() }}) as net_revenue,
         cast(
             sum(coalesce(activity.net_revenue, 0)) over (

@@ -22,7 +22,8 @@ final as (
         -- exact: rates rounded per month to 10 decimals and summed as decimals (a floating-point
         -- average would depend on the order threads add up the rows)
         cast(
-            sum(cast({{ round_double('transitions.transition_rate', 10) }} as decimal(18, 10))) / count(*) as decimal(18, 10)
+            sum(cast({{ round_double('transitions.transition_rate', 10) }} as decimal(18, 10)))
+            / count(*) as decimal(18, 10)
         ) as average_monthly_rate,
         min(transitions.snapshot_month) as first_month,
         max(transitions.snapshot_month) as last_month
