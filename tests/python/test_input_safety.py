@@ -37,10 +37,10 @@ def test_hostile_schema_names_are_one_line_errors(runner, tmp_path, monkeypatch,
 
 
 def test_hostile_headers_mapping_values_and_layouts_are_quoted(runner, tmp_path):
-    """A header, a mapped column name, a rule's prefix, a constant and a timestamp layout full of SQL
-    are data: the build reads them as text and the raw table is still there."""
+    """A folder name, a header, a mapped column name, a rule's prefix, a constant and a timestamp
+    layout full of SQL are data: the build reads them as text and the raw table is still there."""
     header = 'Total"; drop table raw.orders; --'
-    data = tmp_path / "data"
+    data = tmp_path / "da'ta; --"
     write_csv(
         data / "export.csv",
         ["Invoice", "Client", "When", header],
