@@ -272,7 +272,12 @@
         when {{ text }} ~ '{{ clock }} ?{{ zone }}$'
             or {{ text }} ~* '{{ clock }} +(utc|gmt|[a-z_]+(/[a-z0-9_+-]+)+)$'
             then coalesce(
-                timezone('UTC', {{ try_cast_as(regex_replace_all(text, ' +' ~ zone ~ '$', '$1'), 'timestamptz') }})
+                -- PostgreSQL's cast also reads day-month orders by its DateStyle (04.03.2019 as
+                -- April 3): only text that starts year first is cast, as DuckDB reads it
+                case
+                    when {{ text }} ~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[ T]'
+                        then timezone('UTC', {{ try_cast_as(regex_replace_all(text, ' +' ~ zone ~ '$', '$1'), 'timestamptz') }})
+                end
                 {{- _try_to_timestamp_template_each(text, zoned_formats, true) }}
             )
         {%- if zoned_formats %}
@@ -302,18 +307,23 @@
     end
 {%- endmacro %}
 
-{#- `, pyramid_try_to_timestamp(text, 'template', zoned)` for each strptime format: more arguments of a coalesce. -#}
+{#- `, pyramid_try_to_timestamp(text, 'template', zoned)` for each strptime format: more arguments of a
+    coalesce. %z reads `+0100` and `+01:00` in strptime; to_timestamp needs a template for each. -#}
 {% macro _try_to_timestamp_template_each(text, formats, zoned) -%}
-    {%- for format in formats %}, {{ postgres_function('pyramid_try_to_timestamp') }}({{ text }}, '{{ strptime_to_postgres_template(format) | replace("'", "''") }}', {{ zoned }}){% endfor -%}
+    {%- for format in formats %}
+        {%- for zone_template in (['TZH:TZM', 'TZHTZM'] if '%z' in format else ['TZH:TZM']) -%}
+        , {{ postgres_function('pyramid_try_to_timestamp') }}({{ text }}, '{{ strptime_to_postgres_template(format, zone_template) | replace("'", "''") }}', {{ zoned }})
+        {%- endfor -%}
+    {% endfor -%}
 {%- endmacro %}
 
 {#- A strptime layout (`%m/%d/%Y %H:%M`) as a PostgreSQL to_timestamp template (`FMMM/FMDD/YYYY
     FMHH24:FMMI`); other text is quoted as literal. An unsupported code is an error that names it. -#}
-{% macro strptime_to_postgres_template(format) -%}
+{% macro strptime_to_postgres_template(format, zone_template='TZH:TZM') -%}
     {%- set codes = {
         'Y': 'YYYY', 'y': 'YY', 'm': 'FMMM', 'd': 'FMDD', 'e': 'FMDD', 'H': 'FMHH24', 'I': 'FMHH12',
         'M': 'FMMI', 'S': 'FMSS', 'f': 'US', 'p': 'AM', 'b': 'Mon', 'B': 'FMMonth', 'a': 'Dy',
-        'A': 'FMDay', 'j': 'FMDDD', 'z': 'TZH:TZM', '%': '%'
+        'A': 'FMDay', 'j': 'FMDDD', 'z': zone_template, '%': '%'
     } -%}
     {%- set parts = [] -%}
     {%- set literal = namespace(text='', escaped=false) -%}

@@ -221,6 +221,22 @@ def test_no_mart_holds_personal_data(server, demo) -> None:
     assert not leaked
 
 
+def test_every_unit_test_passes_on_postgres(server, demo, tmp_path: Path) -> None:
+    """The rules' unit tests (`unit_tests:`), which builds run on DuckDB only, hold on PostgreSQL too:
+    parsing, time zones, medians and casts through the project's PostgreSQL functions."""
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [str(dbt), "test", "--profiles-dir", "profiles", "--target", "postgres",
+         "--select", "test_type:unit", "--vars", '{"raw_schema": "raw"}'],
+        cwd=PROJECT_DIR,
+        env={**os.environ, **server, "PYRAMID_PG_SCHEMA": HOSTILE_SCHEMA,
+             "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")},
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-6000:]
+    assert "ERROR=0" in result.stdout and " PASS=4" in result.stdout, result.stdout[-2000:]
+
+
 def test_hostile_role_names_are_refused_before_any_sql(server, tmp_path: Path) -> None:
     dbt = Path(sys.executable).parent / "dbt"
     environment = {**os.environ, **server, "PYRAMID_PG_SCHEMA": HOSTILE_SCHEMA}
