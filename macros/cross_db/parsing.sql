@@ -230,25 +230,35 @@
         'f': 'SSSSSS', 'p': 'a', 'b': 'MMM', 'B': 'MMMM', 'a': 'EEE', 'A': 'EEEE', 'j': 'D',
         'z': '[XXX][XX][X]', 'Z': 'VV', '%': "'%'"
     } -%}
+    {{- translate_strptime(format, codes, 'Spark', "'", "''") -}}
+{%- endmacro %}
+
+
+{#- A strptime layout as another engine's pattern: each %-code through `codes`, other text as a
+    literal between `quote`s, a quote inside it written `doubled_quote` (none: the layout is refused). -#}
+{% macro translate_strptime(format, codes, engine, quote, doubled_quote) -%}
     {%- set parts = [] -%}
     {%- set literal = namespace(text='', escaped=false) -%}
     {%- for character in format -%}
         {%- if literal.escaped -%}
             {%- if character not in codes -%}
-                {{ exceptions.raise_compiler_error("source_timestamp_formats: %" ~ character ~ " in '" ~ format ~ "' is not supported on Spark") }}
+                {{ exceptions.raise_compiler_error("source_timestamp_formats: %" ~ character ~ " in '" ~ format ~ "' is not supported on " ~ engine) }}
             {%- endif -%}
-            {%- if literal.text -%}{%- do parts.append("'" ~ literal.text ~ "'") -%}{%- set literal.text = '' -%}{%- endif -%}
+            {%- if literal.text -%}{%- do parts.append(quote ~ literal.text ~ quote) -%}{%- set literal.text = '' -%}{%- endif -%}
             {%- do parts.append(codes[character]) -%}
             {%- set literal.escaped = false -%}
         {%- elif character == '%' -%}
             {%- set literal.escaped = true -%}
-        {%- elif character == "'" -%}
-            {%- set literal.text = literal.text ~ "''" -%}
+        {%- elif character == quote -%}
+            {%- if doubled_quote is none -%}
+                {{ exceptions.raise_compiler_error("source_timestamp_formats: the " ~ quote ~ " in '" ~ format ~ "' is not supported on " ~ engine) }}
+            {%- endif -%}
+            {%- set literal.text = literal.text ~ doubled_quote -%}
         {%- else -%}
             {%- set literal.text = literal.text ~ character -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if literal.text -%}{%- do parts.append("'" ~ literal.text ~ "'") -%}{%- endif -%}
+    {%- if literal.text -%}{%- do parts.append(quote ~ literal.text ~ quote) -%}{%- endif -%}
     {{- parts | join('') -}}
 {%- endmacro %}
 
@@ -325,26 +335,7 @@
         'M': 'FMMI', 'S': 'FMSS', 'f': 'US', 'p': 'AM', 'b': 'Mon', 'B': 'FMMonth', 'a': 'Dy',
         'A': 'FMDay', 'j': 'FMDDD', 'z': zone_template, '%': '%'
     } -%}
-    {%- set parts = [] -%}
-    {%- set literal = namespace(text='', escaped=false) -%}
-    {%- for character in format -%}
-        {%- if literal.escaped -%}
-            {%- if character not in codes -%}
-                {{ exceptions.raise_compiler_error("source_timestamp_formats: %" ~ character ~ " in '" ~ format ~ "' is not supported on PostgreSQL") }}
-            {%- endif -%}
-            {%- if literal.text -%}{%- do parts.append('"' ~ literal.text ~ '"') -%}{%- set literal.text = '' -%}{%- endif -%}
-            {%- do parts.append(codes[character]) -%}
-            {%- set literal.escaped = false -%}
-        {%- elif character == '%' -%}
-            {%- set literal.escaped = true -%}
-        {%- elif character == '"' -%}
-            {{ exceptions.raise_compiler_error("source_timestamp_formats: a double quote in '" ~ format ~ "' is not supported on PostgreSQL") }}
-        {%- else -%}
-            {%- set literal.text = literal.text ~ character -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if literal.text -%}{%- do parts.append('"' ~ literal.text ~ '"') -%}{%- endif -%}
-    {{- parts | join('') -}}
+    {{- translate_strptime(format, codes, 'PostgreSQL', '"', none) -}}
 {%- endmacro %}
 
 

@@ -67,9 +67,8 @@ def connect(server: dict[str, str], user: str | None = None):
     )
 
 
-def runner(args: list[str], server: dict[str, str], base: Path) -> subprocess.Popen:
-    """The runner as a new process on the test server, its dbt files and lock under `base`."""
-    environment = {
+def _environment(server: dict[str, str], base: Path) -> dict[str, str]:
+    return {
         **os.environ,
         **server,
         "PYRAMID_PG_SCHEMA": HOSTILE_SCHEMA,
@@ -77,13 +76,25 @@ def runner(args: list[str], server: dict[str, str], base: Path) -> subprocess.Po
         "DBT_TARGET_PATH": str(base / "target"),
         "DBT_LOG_PATH": str(base / "logs"),
     }
+
+
+def runner(args: list[str], server: dict[str, str], base: Path) -> subprocess.Popen:
+    """The runner as a new process on the test server, its dbt files and lock under `base`."""
     return subprocess.Popen(
         [sys.executable, "runner.py", *args],
         cwd=PROJECT_DIR,
-        env=environment,
+        env=_environment(server, base),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+    )
+
+
+def dbt(args: list[str], server: dict[str, str], base: Path) -> subprocess.CompletedProcess:
+    """Plain dbt on the test server (as README "Using dbt directly"), its files under `base`."""
+    command = [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", "profiles", "--target", "postgres"]
+    return subprocess.run(
+        command, cwd=PROJECT_DIR, env=_environment(server, base), capture_output=True, text=True, timeout=600
     )
 
 
@@ -175,17 +186,9 @@ def test_reader_roles_read_what_the_docs_say_and_keep_it_after_a_rebuild(server,
         if rebuilt:
             # dbt replaces tables and views on every run: the grants must follow (on-run-end, and
             # default privileges for the marts)
-            dbt = Path(sys.executable).parent / "dbt"
-            again = subprocess.run(
-                [str(dbt), "run", "--profiles-dir", "profiles", "--target", "postgres",
-                 # PostgreSQL drops the views on a replaced view (cascade): its view descendants too
-                 "--select", "stg_raw__customers+,config.materialized:view", "dim_customers",
-                 "--vars", '{"raw_schema": "raw"}'],
-                cwd=PROJECT_DIR,
-                env={**os.environ, **server, "PYRAMID_PG_SCHEMA": HOSTILE_SCHEMA,
-                     "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")},
-                capture_output=True, text=True, timeout=300,
-            )  # fmt: skip
+            # (PostgreSQL drops the views on a replaced view, cascade: its view descendants go too)
+            selection = ["--select", "stg_raw__customers+,config.materialized:view", "dim_customers"]
+            again = dbt(["run", *selection, "--vars", '{"raw_schema": "raw"}'], server, tmp_path)
             assert again.returncode == 0, again.stdout[-3000:]
         with connect(server) as connection, connection.cursor() as cursor:
             marts = _tables(cursor, ("marts",))
@@ -224,28 +227,14 @@ def test_no_mart_holds_personal_data(server, demo) -> None:
 def test_every_unit_test_passes_on_postgres(server, demo, tmp_path: Path) -> None:
     """The rules' unit tests (`unit_tests:`), which builds run on DuckDB only, hold on PostgreSQL too:
     parsing, time zones, medians and casts through the project's PostgreSQL functions."""
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [str(dbt), "test", "--profiles-dir", "profiles", "--target", "postgres",
-         "--select", "test_type:unit", "--vars", '{"raw_schema": "raw"}'],
-        cwd=PROJECT_DIR,
-        env={**os.environ, **server, "PYRAMID_PG_SCHEMA": HOSTILE_SCHEMA,
-             "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")},
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    result = dbt(["test", "--select", "test_type:unit", "--vars", '{"raw_schema": "raw"}'], server, tmp_path)
     assert result.returncode == 0, result.stdout[-6000:]
     assert "ERROR=0" in result.stdout and " PASS=4" in result.stdout, result.stdout[-2000:]
 
 
 def test_hostile_role_names_are_refused_before_any_sql(server, tmp_path: Path) -> None:
-    dbt = Path(sys.executable).parent / "dbt"
-    environment = {**os.environ, **server, "PYRAMID_PG_SCHEMA": HOSTILE_SCHEMA}
-    hostile = subprocess.run(
-        [str(dbt), "run-operation", "create_reader_roles", "--profiles-dir", "profiles", "--target", "postgres",
-         "--vars", '{"bi_reader_role": "x; drop schema marts cascade; --"}'],
-        cwd=PROJECT_DIR, env={**environment, "DBT_TARGET_PATH": str(tmp_path / "t"), "DBT_LOG_PATH": str(tmp_path)},
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    hostile_vars = '{"bi_reader_role": "x; drop schema marts cascade; --"}'
+    hostile = dbt(["run-operation", "create_reader_roles", "--vars", hostile_vars], server, tmp_path)
     assert hostile.returncode != 0
     assert "var bi_reader_role must be a lower-case SQL name" in hostile.stdout + hostile.stderr
     with connect(server) as connection, connection.cursor() as cursor:
