@@ -26,7 +26,7 @@ import duckdb
 import psycopg2
 import pytest
 from conftest import PROJECT_DIR, built
-from warehouse_compare import differences
+from warehouse_compare import attached_marts, differences
 
 pytestmark = pytest.mark.xdist_group("postgres")
 
@@ -138,13 +138,7 @@ def test_every_mart_on_postgres_equals_duckdb(server, demo, tmp_path: Path) -> N
                 cursor.copy_expert(f"copy (select * from marts.{table}) to stdout with (format csv, header)", handle)
             files[table] = path
     with duckdb.connect() as connection:
-        connection.execute(f"attach '{duck.database}' as duck (read_only)")
-        duck_marts = sorted(
-            row[0]
-            for row in connection.execute(
-                "select table_name from duckdb_tables() where database_name = 'duck' and schema_name = 'marts'"
-            ).fetchall()
-        )
+        duck_marts = attached_marts(connection, duck.database)
         assert duck_marts and postgres_marts == duck_marts
         found = []
         for table in duck_marts:

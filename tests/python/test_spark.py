@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import PROJECT_DIR, built
-from warehouse_compare import differences
+from warehouse_compare import attached_marts, differences
 
 SPARK_PYTHON = PROJECT_DIR / ".venv-spark" / "bin" / "python"
 
@@ -51,13 +51,7 @@ def test_every_mart_on_spark_equals_duckdb(tmp_path: Path) -> None:
 
     tables = tmp_path / "spark" / "tables" / "marts.db"
     with duckdb.connect() as connection:
-        connection.execute(f"attach '{duck.database}' as duck (read_only)")
-        marts = sorted(
-            row[0]
-            for row in connection.execute(
-                "select table_name from duckdb_tables() where database_name = 'duck' and schema_name = 'marts'"
-            ).fetchall()
-        )
+        marts = attached_marts(connection, duck.database)
         assert marts and sorted(path.name for path in tables.iterdir()) == marts
         found = []
         for table in marts:

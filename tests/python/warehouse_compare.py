@@ -19,6 +19,15 @@ RELATIVE = 1e-6
 ABSOLUTE = 1e-9  # for floating-point values that should be zero
 
 
+def attached_marts(connection: duckdb.DuckDBPyConnection, database) -> list[str]:
+    """Attach the DuckDB warehouse file `database` as `duck` (read-only); its marts' table names."""
+    connection.execute(f"attach '{database}' as duck (read_only)")
+    rows = connection.execute(
+        "select table_name from duckdb_tables() where database_name = 'duck' and schema_name = 'marts'"
+    ).fetchall()
+    return sorted(row[0] for row in rows)
+
+
 def kinds(connection: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
     """column -> money | float | exact, from the column types of `relation`."""
     rows = connection.execute(f"describe select * from {relation}").fetchall()
