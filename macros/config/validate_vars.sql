@@ -39,6 +39,25 @@
 
 {#- Thresholds that must be ordered or bounded; each failure names the var. -#}
 {% macro validate_threshold_vars() %}
+    {#- numbers first: every var below reaches SQL as a number, and text there would be SQL -#}
+    {%- for name in ['new_customer_days', 'declining_after_days', 'churn_days', 'mature_min_orders',
+                     'activity_drop_min_previous', 'clv_period_days', 'clv_min_buyers', 'clv_horizon_months',
+                     'backtest_min_segment_customers', 'age_max_years'] -%}
+        {%- if not (var(name) is number and var(name) is not boolean and var(name) > 0) -%}
+            {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a positive number, got " ~ var(name)) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for name in ['lookback_days', 'clv_monthly_discount_rate'] -%}
+        {%- if not (var(name) is number and var(name) is not boolean and var(name) >= 0) -%}
+            {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a number >= 0, got " ~ var(name)) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do share_var('pareto_top_share') -%}
+    {%- for name in ['value_grid_frequency_split', 'value_grid_aov_split'] -%}
+        {%- if not (var(name) is none or (var(name) is number and var(name) > 0)) -%}
+            {{ exceptions.raise_compiler_error("var " ~ name ~ " must be null or a positive number, got " ~ var(name)) }}
+        {%- endif -%}
+    {%- endfor -%}
     {%- for dimension in ['recency', 'frequency', 'monetary'] -%}
         {%- set method = var('rfm_' ~ dimension ~ '_method') -%}
         {%- if method not in ['quantile', 'fixed'] -%}
@@ -110,3 +129,14 @@
             ~ ((" within (" ~ lower ~ ", " ~ upper ~ "]") if lower is not none else "") ~ ", got " ~ values) }}
     {%- endif -%}
 {% endmacro %}
+
+
+{#- The value of a var that must be a share strictly between 0 and 1 (checked where a model uses it,
+    which dbt renders while parsing, before on-run-start). -#}
+{% macro share_var(name) -%}
+    {%- set value = var(name) -%}
+    {%- if not (value is number and value is not boolean and 0 < value < 1) -%}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a share between 0 and 1, got " ~ value) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}

@@ -20,7 +20,8 @@
 
 {% macro age_band(age_years) -%}
     {%- set starts = var('age_band_starts') -%}
-    {%- do check_increasing('age_band_starts', starts, starts | length, 0, var('age_max_years')) -%}
+    {%- set count = (starts | length) if (starts is iterable and starts is not string and starts | length > 0) else -1 -%}
+    {%- do check_increasing('age_band_starts', starts, count, 0, var('age_max_years')) -%}
     case
         when {{ age_years }} is null or {{ age_years }} < 0 or {{ age_years }} > {{ var('age_max_years') }} then null
         when {{ age_years }} < {{ starts[0] }} then 'under_{{ starts[0] }}'

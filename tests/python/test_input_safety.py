@@ -5,8 +5,14 @@ with a hostile schema name and timestamp layout and refuses a hostile role name.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
-from conftest import STAGING
+from conftest import PROJECT_DIR, STAGING
 from test_runner_errors import assert_one_line_error, write_csv
 
 ATTACK = "'; drop table raw.orders; --"
@@ -87,3 +93,38 @@ def test_hostile_headers_mapping_values_and_layouts_are_quoted(runner, tmp_path)
         ("536366", "2.00", "completed", "US'D", "unknown_currency"),
         ("X'1", "15.30", "cancelled", "US'D", "unknown_currency"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("churn_days", "365; drop table raw.orders; --"),
+        ("lookback_days", "3) or (1=1"),
+        ("clv_min_buyers", True),
+        ("age_band_starts", "[18, 25]"),
+        ("pareto_top_share", "0.2'"),
+        ("reporting_currency", "USD'; --"),
+        ("as_of_date", "2025-01-01'; --"),
+    ],
+)
+def test_hostile_dbt_vars_stop_the_run_before_any_model(tmp_path, name, value):
+    """Plain dbt (README "Using dbt directly") checks every var at the start of a run (on-run-start):
+    a var that would reach SQL as a number, a code or a date and is anything else stops the run
+    with a message naming it."""
+    environment = {
+        **os.environ,
+        "PYRAMID_DB": str(tmp_path / "w.duckdb"),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+    }
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [str(dbt), "run", "--profiles-dir", "profiles", "--select", "int_as_of_date", "--vars", json.dumps({name: value})],  # noqa: E501
+        cwd=PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert f"var {name}" in result.stdout, result.stdout[-2000:]

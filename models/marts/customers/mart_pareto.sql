@@ -29,7 +29,7 @@ final as (
         cast(ranked.buyer_count as bigint) as buyers,
         cast(ranked.cumulative_revenue as {{ money_type() }}) as cumulative_revenue,
         cast(ranked.cumulative_revenue as {{ double_type() }}) / nullif(ranked.total_revenue, 0) as revenue_share,
-        percentiles.percentile = {{ (var('pareto_top_share') * 100) | round | int }} as is_headline
+        percentiles.percentile = {{ (share_var('pareto_top_share') * 100) | round | int }} as is_headline
     from ranked
     inner join percentiles
         on ranked.value_rank = cast(ceil(percentiles.percentile * ranked.buyer_count / 100.0) as bigint)
