@@ -119,7 +119,16 @@ def test_hostile_dbt_vars_stop_the_run_before_any_model(tmp_path, name, value):
     }
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run(
-        [str(dbt), "run", "--profiles-dir", "profiles", "--select", "int_as_of_date", "--vars", json.dumps({name: value})],  # noqa: E501
+        [
+            str(dbt),
+            "run",
+            "--profiles-dir",
+            "profiles",
+            "--select",
+            "int_as_of_date",
+            "--vars",
+            json.dumps({name: value}),
+        ],
         cwd=PROJECT_DIR,
         env=environment,
         capture_output=True,
