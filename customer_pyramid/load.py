@@ -1,8 +1,8 @@
-"""Read a data directory (CSV or Parquet per contract table) into the raw schema, all as text.
+"""Read a data directory (CSV, Parquet or Excel per contract table) into the raw schema, all as text.
 
-A table is one file (`orders.csv`, `orders.csv.gz`, `orders.parquet`) or a folder of parts
-(`orders/2010.csv`, `orders/2011.csv`), each read in its own encoding and separator; parts must have
-the same columns, in any order."""
+A table is one file (`orders.csv`, `orders.csv.gz`, `orders.parquet`, `orders.xlsx`) or a folder of
+parts (`orders/2010.csv`, `orders/2011.csv`), each read in its own encoding and separator; parts must
+have the same columns, in any order. Each sheet of a workbook is a part (customer_pyramid/excel.py)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from pathlib import Path
 
 import duckdb
 
+from customer_pyramid import excel
 from customer_pyramid.contract import Table, load_contract
 from customer_pyramid.errors import UserError, first_line
 from customer_pyramid.settings import Settings, connect
 
 RAW_SCHEMA = "raw"
-SUFFIXES = (".csv", ".csv.gz", ".parquet")
+SUFFIXES = (".csv", ".csv.gz", ".parquet", ".xlsx", ".xlsm")
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,12 @@ def find_inputs(data_dir: Path, require_orders: bool = True, skip: frozenset[str
             inputs.append(checked_input(table, *found))
     names = {item.table.name: item for item in inputs}
     if require_orders and "orders" not in names and not derives_orders(names.get("order_items")):
+        others = sorted(path.name for path in data_dir.iterdir() if path.is_file() and not path.name.startswith("."))
+        seen = f"; found {', '.join(others[:8])}{' ...' if len(others) > 8 else ''}" if others else ""
         raise UserError(
-            f"{data_dir}: no orders.csv, orders.csv.gz or orders.parquet (orders is the one required input, unless "
-            "order_items has customer_id and ordered_at to derive orders from)"
+            f"{data_dir}: no orders.csv, orders.csv.gz, orders.parquet or orders.xlsx (orders is the one required "
+            f"input, unless order_items has customer_id and ordered_at to derive orders from){seen}: rename your "
+            "file, or describe it in a mapping (--mapping)"
         )
     return inputs
 
@@ -85,6 +89,9 @@ def derives_orders(items: InputFile | None) -> bool:
 
 def _table_source(data_dir: Path, table: Table) -> tuple[tuple[Path, ...], str] | None:
     """The file or the folder of parts of a contract table in data_dir, with its name."""
+    for suffix in excel.OLD_EXCEL_SUFFIXES:
+        if (data_dir / f"{table.name}{suffix}").is_file():
+            excel.refuse_old_excel(data_dir / f"{table.name}{suffix}")
     found = [data_dir / f"{table.name}{suffix}" for suffix in SUFFIXES]
     found = [path for path in found if path.is_file()]
     folder = data_dir / table.name
@@ -95,9 +102,28 @@ def _table_source(data_dir: Path, table: Table) -> tuple[tuple[Path, ...], str] 
     if not found:
         return None
     if found[0].is_file():
+        if excel.is_workbook(found[0]):
+            return workbook_parts(found[0])
         return (found[0],), found[0].name
     parts = folder_parts(folder)
     return parts, parts_name(parts, f"{table.name}/")
+
+
+def workbook_parts(path: Path, sheet: str | None = None) -> tuple[tuple[Path, ...], str]:
+    """The sheets of a workbook as parts, and how the input is named: `orders.xlsx (2 sheets)`."""
+    parts = excel.sheet_parts(path, sheet)
+    if sheet is not None:
+        return parts, f"{path.name} (sheet {sheet})"
+    return parts, f"{path.name} ({len(parts)} sheet{'s' if len(parts) != 1 else ''})"
+
+
+def expand_workbooks(paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """Parts with every workbook replaced by its sheets; an .xls is a one-line error."""
+    expanded: list[Path] = []
+    for path in paths:
+        excel.refuse_old_excel(path)
+        expanded.extend(excel.sheet_parts(path) if excel.is_workbook(path) else (path,))
+    return tuple(expanded)
 
 
 def folder_parts(folder: Path, any_name: bool = False) -> tuple[Path, ...]:
@@ -111,8 +137,8 @@ def folder_parts(folder: Path, any_name: bool = False) -> tuple[Path, ...]:
         )
     )
     if not parts:
-        raise UserError(f"{folder}: a folder of parts needs .csv, .csv.gz or .parquet files")
-    return parts
+        raise UserError(f"{folder}: a folder of parts needs .csv, .csv.gz, .parquet or .xlsx files")
+    return expand_workbooks(parts)
 
 
 def checked_input(table: Table, paths: tuple[Path, ...], name: str) -> InputFile:

@@ -7,7 +7,9 @@
       decimal_separator: ','                  # numbers written 1234,56 (default '.')
     tables:
       orders:                        # a contract table
-        file: sales_export.csv       # a CSV or Parquet file in --data-dir, a folder of parts, or a glob (sales_*.csv)
+        file: sales_export.csv       # a CSV, Parquet or Excel file in --data-dir, a folder of parts,
+                                     # or a glob (sales_*.csv)
+        # sheet: Sales 2011          # of an Excel workbook: only this sheet (default: every sheet with rows)
         columns:                     # contract column: source column, or a rule
           order_id: InvoiceNo
           customer_id: {column: CustomerID, rule: float_id}    # 17850.0 -> 17850
@@ -85,7 +87,7 @@ def mapped_inputs(data_dir: Path, mapping_path: Path) -> tuple[list[load.InputFi
     return [inputs[name] for name in contract if name in inputs], document.get("settings") or {}
 
 
-TABLE_KEYS = ("file", "columns", "header", "separator")
+TABLE_KEYS = ("file", "sheet", "columns", "header", "separator")
 SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|", "whitespace": load.WHITESPACE}
 
 
@@ -98,6 +100,12 @@ def _mapped_table(data_dir: Path, mapping_name: str, table, spec) -> load.InputF
         raise UserError(f"{where}: unknown key '{unknown[0]}' (expected {', '.join(TABLE_KEYS)})")
     layout = _layout(where, spec)
     paths, name = _mapped_files(where, data_dir, str(spec["file"]))
+    if "sheet" in spec:
+        if len(paths) != 1 or not load.excel.is_workbook(paths[0]):
+            raise UserError(f"{where}: `sheet:` is for a file that is one Excel workbook (.xlsx)")
+        paths, name = load.workbook_parts(paths[0], str(spec["sheet"]))
+    else:
+        paths, name = _workbook_sheets(paths, name)
     header = load.parts_header(paths, layout)
     columns = {}
     for contract_column, source in spec["columns"].items():
@@ -139,6 +147,13 @@ def _mapped_files(where: str, data_dir: Path, pattern: str) -> tuple[tuple[Path,
     if not path.is_file():
         raise UserError(f"{where}: file {path} not found")
     return (path,), path.name
+
+
+def _workbook_sheets(paths: tuple[Path, ...], name: str) -> tuple[tuple[Path, ...], str]:
+    """Files with each workbook as its sheets (one workbook is named with its sheet count)."""
+    if len(paths) == 1 and load.excel.is_workbook(paths[0]):
+        return load.workbook_parts(paths[0])
+    return load.expand_workbooks(paths), name
 
 
 def _expression(where: str, source, header: list[str], file_name: str) -> str:
