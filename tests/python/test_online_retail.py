@@ -12,7 +12,6 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-import duckdb
 import pyarrow.parquet as pq
 import pytest
 from basket_oracle import VARS, assert_top_pairs_match, pair_statistics
@@ -130,42 +129,6 @@ def test_the_runner_prints_rows_and_revenue_per_file_and_reason(build, oracle):
     assert f"guest_checkout  revenue {oracle['buckets']['guest_checkout']:,.2f}" in build.stdout
 
 
-@pytest.fixture(scope="module")
-def build_ii(tmp_path_factory):
-    """The same lines in Online Retail II's shape (renamed columns, float-looking ids as text, one CSV
-    per year in a folder), through examples/online_retail_ii/mapping.yml."""
-    data = tmp_path_factory.mktemp("retail_ii")
-    (data / "order_items").mkdir()
-    source = str(DATA / "online_retail.parquet").replace("'", "''")
-    for year in (2010, 2011):
-        duckdb.sql(
-            f"copy (select InvoiceNo as Invoice, StockCode, Description, Quantity, InvoiceDate, UnitPrice as Price, "
-            f"cast(CustomerID as varchar) as \"Customer ID\", Country from read_parquet('{source}') "
-            f"where year(InvoiceDate) = {year}) to '{data / 'order_items' / f'{year}.csv'}' (header)"
-        )
-    # the example maps UCI's workbook; this is its documented CSV-folder alternative
-    mapping = data / "mapping.yml"
-    example = (PROJECT_DIR / "examples" / "online_retail_ii" / "mapping.yml").read_text()
-    assert "file: online_retail_II.xlsx" in example
-    mapping.write_text(example.replace("file: online_retail_II.xlsx", "file: order_items"))
-    return built(
-        ["build", "--data-dir", str(data), "--mapping", str(mapping)], data / "w.duckdb", CUSTOMERS_AND_QUALITY
-    )
-
-
-@pytest.mark.xdist_group("online_retail_ii")
-def test_online_retail_ii_shape_in_yearly_parts_gives_the_same_buyers(build_ii, oracle):
-    assert "Found order_items/ with 2 files" in build_ii.stdout
-    rows = build_ii.query(
-        "select customer_id, lifetime_net_revenue, lifetime_orders from marts.dim_customers where is_buyer"
-    )
-    from_marts = {customer: (revenue, orders) for customer, revenue, orders in rows}
-    expected = {customer: (oracle["revenue"][customer], len(orders)) for customer, orders in oracle["orders"].items()}
-    assert from_marts == expected
-    outcomes = build_ii.query("select sum(net_amount), sum(row_count) from marts.mart_data_quality")
-    assert outcomes == [(oracle["source_total"], 541909)]
-
-
 def online_retail_baskets(as_of: datetime.date) -> dict[str, set[str]]:
     """Stock codes per invoice of the basket window, from the raw parquet: sale lines (price and
     quantity above zero, invoice not starting with C) of known customers."""
@@ -197,7 +160,7 @@ def test_online_retail_pairs_equal_a_recomputation_from_the_raw_file(build) -> N
     assert_top_pairs_match(run, "fct_product_pairs", "product", expected)
 
 
-@pytest.mark.xdist_group("online_retail_ii")
+@pytest.mark.xdist_group("online_retail")
 def test_online_retail_ii_workbook_with_a_sheet_per_year_gives_the_same_buyers(tmp_path, oracle):
     """UCI's Excel layout, read as it is: a workbook with one sheet per year (numbers, dates and the
     float customer ids Excel stores), written here from every 25th customer's lines of the shared
