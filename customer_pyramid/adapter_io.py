@@ -79,18 +79,10 @@ def write(adapter, schema: str, identifier: str, table: pa.Table) -> None:
 
 
 def _write_postgres(adapter, schema: str, relation, columns: str, table: pa.Table) -> None:
-    """One transaction: the table replaced and its rows sent with COPY ... FROM STDIN (CSV: every
-    value quoted, a null an empty unquoted field)."""
-    handle = adapter.connections.get_thread_connection().handle
+    """The table's rows as CSV (every value quoted, a null an empty unquoted field) through COPY."""
     buffer = pa.BufferOutputStream()
     pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False, quoting_style="all_valid"))
-    data = io.BytesIO(buffer.getvalue().to_pybytes())
-    with handle.cursor() as cursor:
-        cursor.execute(f"create schema if not exists {adapter.quote(schema)}")
-        cursor.execute(f"drop table if exists {relation}")
-        cursor.execute(f"create table {relation} ({columns})")
-        cursor.copy_expert(f"copy {relation} from stdin with (format csv)", data)
-    handle.commit()
+    _replace_by_copy(adapter, schema, relation, columns, io.BytesIO(buffer.getvalue().to_pybytes()))
 
 
 def copy_csv_into_postgres(adapter, schema: str, identifier: str, columns: list[str], path) -> None:
@@ -98,14 +90,20 @@ def copy_csv_into_postgres(adapter, schema: str, identifier: str, columns: list[
     (no header; a null is an empty unquoted field), in one transaction and one COPY."""
     relation = adapter.Relation.create(database=_database(adapter, schema), schema=schema, identifier=identifier)
     column_list = ", ".join(f"{adapter.quote(name)} text" for name in columns)
-    with adapter.connection_named("customer_pyramid_write"):
-        handle = adapter.connections.get_thread_connection().handle
-        with handle.cursor() as cursor, open(path, "rb") as data:
-            cursor.execute(f"create schema if not exists {adapter.quote(schema)}")
-            cursor.execute(f"drop table if exists {relation}")
-            cursor.execute(f"create table {relation} ({column_list})")
-            cursor.copy_expert(f"copy {relation} from stdin with (format csv)", data, size=1 << 20)
-        handle.commit()
+    with adapter.connection_named("customer_pyramid_write"), open(path, "rb") as data:
+        _replace_by_copy(adapter, schema, relation, column_list, data)
+
+
+def _replace_by_copy(adapter, schema: str, relation, columns: str, data) -> None:
+    """PostgreSQL, one transaction: the table created anew with `columns` (SQL) and filled with the
+    CSV stream `data` by COPY ... FROM STDIN."""
+    handle = adapter.connections.get_thread_connection().handle
+    with handle.cursor() as cursor:
+        cursor.execute(f"create schema if not exists {adapter.quote(schema)}")
+        cursor.execute(f"drop table if exists {relation}")
+        cursor.execute(f"create table {relation} ({columns})")
+        cursor.copy_expert(f"copy {relation} from stdin with (format csv)", data, size=1 << 20)
+    handle.commit()
 
 
 def drop_tables(adapter, schema: str, identifiers: list[str]) -> None:

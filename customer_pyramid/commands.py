@@ -138,7 +138,7 @@ def _build_on_target(args: argparse.Namespace, settings: Settings, extra_vars: d
     if args.mapping and not args.data_dir:
         raise UserError("--mapping needs --data-dir: the folder of the files it maps")
     if args.data_dir:
-        from customer_pyramid.postgres_load import load_into_postgres
+        from customer_pyramid.postgres_load import load_into_postgres, read_build_record, write_build_record
 
         settings, inputs = load_into_postgres(args, settings, load_data)
         input_files = {item.table.name: item.name for item in inputs}
@@ -146,8 +146,6 @@ def _build_on_target(args: argparse.Namespace, settings: Settings, extra_vars: d
     if input_files:
         variables["input_files"] = input_files
         # as on DuckDB: incremental only when the same data folder grew (the record is in the warehouse)
-        from customer_pyramid.postgres_load import read_build_record, write_build_record
-
         reason = refresh_reason(settings, Path(args.data_dir), variables, read_build_record(settings))
         full_refresh = reason is not None
         say(args, f"Full refresh: {reason}." if reason else "Incremental build (the same data folder grew).")
