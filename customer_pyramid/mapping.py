@@ -37,7 +37,7 @@ from pathlib import Path
 
 import yaml
 
-from customer_pyramid import load
+from customer_pyramid import excel, load
 from customer_pyramid.contract import load_contract
 from customer_pyramid.errors import UserError
 from customer_pyramid.settings import BUILD_SETTINGS
@@ -99,13 +99,8 @@ def _mapped_table(data_dir: Path, mapping_name: str, table, spec) -> load.InputF
     if unknown:
         raise UserError(f"{where}: unknown key '{unknown[0]}' (expected {', '.join(TABLE_KEYS)})")
     layout = _layout(where, spec)
-    paths, name = _mapped_files(where, data_dir, str(spec["file"]))
-    if "sheet" in spec:
-        if len(paths) != 1 or not load.excel.is_workbook(paths[0]):
-            raise UserError(f"{where}: `sheet:` is for a file that is one Excel workbook (.xlsx)")
-        paths, name = load.workbook_parts(paths[0], str(spec["sheet"]))
-    else:
-        paths, name = _workbook_sheets(paths, name)
+    sheet = str(spec["sheet"]) if "sheet" in spec else None
+    paths, name = _mapped_files(where, data_dir, str(spec["file"]), sheet)
     header = load.parts_header(paths, layout)
     columns = {}
     for contract_column, source in spec["columns"].items():
@@ -133,27 +128,28 @@ def _layout(where: str, spec: dict) -> load.Layout:
     return load.Layout(header=header, separator=SEPARATORS.get(separator))
 
 
-def _mapped_files(where: str, data_dir: Path, pattern: str) -> tuple[tuple[Path, ...], str]:
-    """`file:` is a file, a folder of parts, or a glob pattern such as `sales_*.csv`."""
+def _mapped_files(where: str, data_dir: Path, pattern: str, sheet: str | None) -> tuple[tuple[Path, ...], str]:
+    """`file:` is a file, a folder of parts, or a glob pattern such as `sales_*.csv`; a workbook
+    among them stands for its sheets, or, as the one file, for the sheet `sheet:` names."""
     path = data_dir / pattern
     if any(character in pattern for character in "*?["):
         paths = tuple(sorted(found for found in data_dir.glob(pattern) if found.is_file()))
         if not paths:
             raise UserError(f"{where}: no file in {data_dir} matches {pattern}")
-        return paths, load.parts_name(paths, pattern)
-    if path.is_dir():
+        files = load.expand_workbooks(paths), load.parts_name(paths, pattern)
+    elif path.is_dir():
         paths = load.folder_parts(path, any_name=True)
-        return paths, load.parts_name(paths, f"{pattern.rstrip('/')}/")
-    if not path.is_file():
+        files = paths, load.parts_name(paths, f"{pattern.rstrip('/')}/")
+    elif not path.is_file():
         raise UserError(f"{where}: file {path} not found")
-    return (path,), path.name
-
-
-def _workbook_sheets(paths: tuple[Path, ...], name: str) -> tuple[tuple[Path, ...], str]:
-    """Files with each workbook as its sheets (one workbook is named with its sheet count)."""
-    if len(paths) == 1 and load.excel.is_workbook(paths[0]):
-        return load.workbook_parts(paths[0])
-    return load.expand_workbooks(paths), name
+    elif excel.is_workbook(path):
+        return load.workbook_parts(path, sheet)
+    else:
+        excel.refuse_old_excel(path)
+        files = (path,), path.name
+    if sheet is not None:
+        raise UserError(f"{where}: `sheet:` is for a file that is one Excel workbook (.xlsx)")
+    return files
 
 
 def _expression(where: str, source, header: list[str], file_name: str) -> str:
