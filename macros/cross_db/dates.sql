@@ -2,7 +2,8 @@
     Date arithmetic and aggregates whose SQL differs between engines, through adapter.dispatch:
     `duckdb__`, `spark__` and `postgres__` versions, and `default__` where standard SQL serves all. On another
     engine dbt stops at the first macro without a version for it ("No macro named ...") instead of
-    running another engine's SQL there.
+    running another engine's SQL there. A `postgres__` version whose SQL is DuckDB's calls the
+    `duckdb__` one, so that SQL is written once.
 -#}
 
 {#- Whole days from `start_date` to `end_date` (dates). -#}
@@ -37,7 +38,7 @@
 {%- endmacro %}
 
 {% macro postgres__days_before(date_expression, days) -%}
-    ({{ date_expression }} - {{ days }})
+    {{ return(customer_pyramid.duckdb__days_before(date_expression, days)) }}
 {%- endmacro %}
 
 
@@ -55,7 +56,7 @@
 {%- endmacro %}
 
 {% macro postgres__days_after(date_expression, days) -%}
-    ({{ date_expression }} + {{ days }})
+    {{ return(customer_pyramid.duckdb__days_after(date_expression, days)) }}
 {%- endmacro %}
 
 
@@ -91,7 +92,7 @@
 {%- endmacro %}
 
 {% macro postgres__median_of(expression) -%}
-    percentile_cont(0.5) within group (order by {{ expression }})
+    {{ return(customer_pyramid.duckdb__median_of(expression)) }}
 {%- endmacro %}
 
 
@@ -136,7 +137,7 @@
 {%- endmacro %}
 
 {% macro postgres__percentile_series() -%}
-    (select generate_series as percentile from generate_series(1, 100)) as series
+    {{ return(customer_pyramid.duckdb__percentile_series()) }}
 {%- endmacro %}
 
 
@@ -154,7 +155,7 @@
 {%- endmacro %}
 
 {% macro postgres__month_start(date_expression) -%}
-    cast(date_trunc('month', {{ date_expression }}) as date)
+    {{ return(customer_pyramid.duckdb__month_start(date_expression)) }}
 {%- endmacro %}
 
 

@@ -349,7 +349,7 @@
 {%- endmacro %}
 
 {% macro postgres__utc_to_reporting_time(expression) -%}
-    timezone('{{ var("reporting_time_zone") }}', timezone('UTC', {{ expression }}))
+    {{ return(customer_pyramid.duckdb__utc_to_reporting_time(expression)) }}
 {%- endmacro %}
 
 {#- Spark: timestamps are instants shown in the session time zone, which the profile sets to UTC. -#}

@@ -41,5 +41,5 @@
 {%- endmacro %}
 
 {% macro postgres__regex_replace_all(expression, pattern, replacement) -%}
-    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement | replace("$", "\\") }}', 'g')
+    {{ return(customer_pyramid.duckdb__regex_replace_all(expression, pattern, replacement)) }}
 {%- endmacro %}
