@@ -80,17 +80,23 @@ def _change(predicted: float, actual: float) -> str:
     return "n/a" if not actual else f"{(predicted - actual) / actual:+.0%}"
 
 
+FEEDBACK_SIGNALS = ("detractor", "score_drop")
+
+
 def _churn_risk_lines(connection) -> list[str]:
     rows = connection.execute(
         "select risk_level, eligible_buyers, listed, list_precision, list_recall, base_rate, lift, "
         "listed_buying_share, unlisted_buying_share, score_auc from marts.mart_backtest_churn_risk "
         "order by case risk_level when 'all' then 0 when 'high' then 1 when 'medium' then 2 "
-        "when 'low' then 3 else 4 end"
+        "when 'low' then 3 when 'unscored' then 4 else 5 end, risk_level"
     ).fetchall()
     if not rows or rows[0][1] == 0:
         return ["Churn-risk list: no buyers it could name."]
     lines = [f"Churn-risk score: ranks who did not buy with ROC AUC {_number(rows[0][-1])} (0.5 = chance)"]
     for level, eligible, listed, precision, recall, base_rate, lift, listed_share, unlisted_share, _ in rows:
+        if level in FEEDBACK_SIGNALS:
+            lines.append(_feedback_signal_line(level, eligible, listed, precision, base_rate, lift))
+            continue
         name = "Churn-risk list (high and medium)" if level == "all" else f"  risk {level}"
         if not listed:
             lines.append(f"{name}: nobody listed")
@@ -101,6 +107,20 @@ def _churn_risk_lines(connection) -> list[str]:
             f"bought: listed {_percent(listed_share)}, unlisted {_percent(unlisted_share)}"
         )
     return lines
+
+
+def _feedback_signal_line(
+    signal: str, eligible: int, listed: int, precision: float | None, base_rate: float | None, lift: float | None
+) -> str:
+    """Whether a feedback signal finds non-buyers among the buyers the score leaves off the list."""
+    name = f"  feedback signal {signal} (among the {eligible:,} buyers the score leaves off the list)"
+    if not listed:
+        return f"{name}: nobody has it"
+    verdict = "helps" if lift is not None and lift > 1 else "does not help"
+    return (
+        f"{name}: {listed:,} have it; {precision:.0%} of them did not buy against {_percent(base_rate)} "
+        f"(lift {_number(lift)}): listing it {verdict} (var churn_risk_list_feedback_signals)"
+    )
 
 
 def _percent(value: float | None) -> str:

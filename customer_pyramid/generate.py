@@ -1,8 +1,19 @@
 """Deterministic synthetic CRM data in the raw-data contract.
 
 ``generate(customers, out_dir)`` writes ``orders``, ``customers``,
-``order_items``, ``engagement_events`` and ``fx_rates`` as CSV or Parquet
-files (every column is text) and returns the rows written per table.
+``order_items``, ``engagement_events``, ``customer_identities``, ``feedback``
+and ``fx_rates`` as CSV or Parquet files (every column is text) and returns
+the rows written per table.
+
+Linked ids: some customers buy in stores with a loyalty card (their offline
+orders carry the card's id, ``L...``), buy on a marketplace that issues one
+id per order (their social-channel orders carry ``M<order number>``), or
+answer surveys under the survey tool's id (``R...``); customer_identities
+links every such id to the customer's own ``C...`` id.  Feedback: about a
+third of the buyers answer 1-4 times (NPS, star ratings, CSAT), a few days
+after an order; customers within 120 days of their last order answer lower
+(a detractor is more likely to stop buying, the pattern the churn-risk
+backtest looks for).
 All work is vectorised with numpy and pyarrow; the same arguments always
 give byte-identical files.
 
@@ -50,6 +61,17 @@ engagement_events (7 rows):
   3. event_type missing
   4. occurred_at ``2099-01-01 00:00:00+00:00`` (far future)
   5-7. exact copies of valid rows 1, 2 and 3
+customer_identities (3 rows):
+  1. person_id missing
+  2. customer_id missing
+  3. exact copy of valid row 1
+feedback (6 rows):
+  1. customer_id missing
+  2. score ``five`` (unparseable)
+  3. score ``11`` on the nps scale (out of range)
+  4. scale ``thumbs`` (unknown)
+  5. occurred_at ``2099-01-01 00:00:00+00:00`` (far future)
+  6. exact copy of valid row 1
 fx_rates (3 rows):
   1. EUR rate ``0.000000`` (non-positive) on a date before the fx range
   2. GBP rate_date ``2025-02-30`` (unparseable)
@@ -250,6 +272,21 @@ ANCHOR_SPREAD_DAYS = 3.0
 ENGAGED_AFTER_CHURN_DAYS = 60
 PROSPECT_INTEREST_DAYS = 180.0
 
+CARD_SHARE = 0.30  # customers with a store card: their offline orders carry the card's id
+MARKETPLACE_SHARE = 0.50  # customers whose social-channel orders come from a marketplace (an id per order)
+SOCIAL = 2
+IDENTITY_SYSTEMS = ("store_card", "marketplace", "survey")
+FEEDBACK_SHARE = 0.35  # buyers who answer at least once
+FEEDBACK_EXTRA_ANSWERS = 0.8  # further answers per respondent (Poisson), at most FEEDBACK_MAX_ANSWERS in all
+FEEDBACK_MAX_ANSWERS = 4
+FEEDBACK_DELAY_DAYS = 10
+SURVEY_ID_SHARE = 0.40  # respondents whose answers carry the survey tool's id
+FEEDBACK_SCALES = ("nps", "stars", "csat")
+FEEDBACK_SCALE_WEIGHTS = (0.50, 0.35, 0.15)
+FEEDBACK_CHANNELS = ("survey", "review_site", "email")
+LEAVING_DAYS = 120  # answers this close to the customer's last order come from Beta(2, 3), others Beta(5, 2)
+FEEDBACK_COMMENTS = (None, "Great service, will order again", "Delivery took too long")
+
 FX_CURRENCIES = ("EUR", "GBP")
 FX_BASE = (1.08, 1.27)
 FX_DAILY_VOL = 0.004
@@ -270,7 +307,7 @@ def generate(
     bad_rows: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
-    """Write the five raw tables to ``out_dir`` and return rows per table."""
+    """Write the seven raw tables to ``out_dir`` and return rows per table."""
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}")
     if customers < 1 or years < 1:
@@ -301,7 +338,8 @@ def _generate_all(
     """Build the numeric frames and hand each table to a writer thread."""
     days = years * 365 + 1
     start_day = (end_date - datetime.date(1970, 1, 1)).days - years * 365
-    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
+    # streams 6 and 7 (linked ids, feedback) came later: the first six tables are as they were
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
     people = _people(rngs[0], customers)
     plan = _plan(rngs[1], people["prospect"], days)
     ids = _codes(b"C", np.arange(1, customers + 1), CUSTOMER_DIGITS)
@@ -326,12 +364,24 @@ def _generate_all(
     orders, items = _orders(rngs[3], people, plan, grouped_t)
     n_orders = len(orders["t"])
     missing = f"C{max(9_999_999, customers + 500):0{CUSTOMER_DIGITS}d}"
+    linked = _linked_ids(rngs[6], people, orders)
+    feedback = _feedback(rngs[7], plan, grouped_t, days)
     futures["orders"] = _submit(
         sink,
         "orders",
-        lambda: orders,
-        _orders_table(ids, start_day),
+        lambda: {**orders, "source": linked["order_source"]},
+        _orders_table(ids, linked["card"], start_day),
         partial(_bad_orders, n_orders=n_orders, missing_customer=missing),
+    )
+    futures["feedback"] = _submit(
+        sink, "feedback", lambda: feedback, _feedback_table(ids, linked["survey"], start_day), _bad_feedback
+    )
+    futures["customer_identities"] = _submit(
+        sink,
+        "customer_identities",
+        partial(_identity_links, linked, orders, feedback),
+        _identities_table(ids, linked),
+        _bad_identities,
     )
     futures["order_items"] = _submit(
         sink, "order_items", lambda: items, _items_table, partial(_bad_items, n_orders=n_orders)
@@ -614,6 +664,76 @@ def _events_near_orders(
     return cust, np.minimum(t, days * DAY - 1)
 
 
+# ---------------------------------------------------------------- linked ids and feedback
+
+
+def _linked_ids(rng: np.random.Generator, people: Frame, orders: Frame) -> Frame:
+    """Who has a store card / buys on the marketplace / answers under a survey id, and each order's id source
+    (0 own id, 1 store card, 2 marketplace)."""
+    n = len(people["country"])
+    card = rng.random(n) < CARD_SHARE
+    market = rng.random(n) < MARKETPLACE_SHARE
+    survey = rng.random(n) < SURVEY_ID_SHARE
+    cust, channel = orders["cust"], orders["channel"]
+    source = np.where((channel == OFFLINE) & card[cust], 1, np.where((channel == SOCIAL) & market[cust], 2, 0))
+    return {
+        "card": _codes(b"L", rng.permutation(n) + 1, CUSTOMER_DIGITS),
+        "survey": _codes(b"R", rng.permutation(n) + 1, CUSTOMER_DIGITS),
+        "uses_survey_id": survey,
+        "order_source": source,
+    }
+
+
+def _identity_links(linked: Frame, orders: Frame, feedback: Frame) -> Frame:
+    """One link per store card in use, per marketplace order and per survey id in use, by customer."""
+    source = linked["order_source"]
+    card_holders = np.unique(orders["cust"][source == 1])
+    market_orders = np.flatnonzero(source == 2)
+    respondents = np.unique(feedback["cust"][feedback["by_survey_id"]])
+    cust = np.concatenate([card_holders, orders["cust"][market_orders], respondents])
+    system = np.repeat([0, 1, 2], [len(card_holders), len(market_orders), len(respondents)])
+    order_id = np.concatenate(
+        [np.zeros(len(card_holders), np.int64), orders["id"][market_orders], np.zeros(len(respondents), np.int64)]
+    )
+    order = np.lexsort((order_id, system, cust))
+    return {"cust": cust[order], "system": system[order], "order": order_id[order]}
+
+
+def _feedback(rng: np.random.Generator, plan: Frame, grouped_t: np.ndarray, days: int) -> Frame:
+    """Answers a few days after a random order of the customer, sorted by customer and time."""
+    n = len(plan["n_orders"])
+    buyer = plan["n_orders"] > 0
+    answers = np.where(
+        buyer & (rng.random(n) < FEEDBACK_SHARE),
+        np.minimum(1 + rng.poisson(FEEDBACK_EXTRA_ANSWERS, n), FEEDBACK_MAX_ANSWERS),
+        0,
+    )
+    by_survey_id = rng.random(n) < SURVEY_ID_SHARE
+    cust = _owners(answers)
+    starts = (np.cumsum(plan["n_orders"]) - plan["n_orders"])[cust]
+    anchor = grouped_t[starts + (rng.random(len(cust)) * plan["n_orders"][cust]).astype(np.int64)]
+    t = np.minimum(anchor + (rng.random(len(cust)) * FEEDBACK_DELAY_DAYS * DAY).astype(np.int64), days * DAY - 1)
+    stops = plan["end"][cust] < days * DAY - 1
+    leaving = stops & (plan["end"][cust] - t < LEAVING_DAYS * DAY)
+    mood = np.where(leaving, rng.beta(2.0, 3.0, len(cust)), rng.beta(5.0, 2.0, len(cust)))
+    scale = _pick(rng, FEEDBACK_SCALE_WEIGHTS, len(cust))
+    top = np.where(scale == 0, 10, 4)
+    score = np.minimum((mood * (top + 1)).astype(np.int64), top) + np.where(scale == 0, 0, 1)
+    high = score >= np.where(scale == 0, 9, 5)
+    low = score <= np.where(scale == 0, 6, 3)
+    said = rng.random(len(cust)) < 0.3
+    comment = np.where(said & high, 1, np.where(said & low, 2, 0))
+    order = np.lexsort((scale, t, cust))
+    return {
+        "cust": cust[order],
+        "t": t[order],
+        "scale": scale[order],
+        "score": score[order],
+        "comment": comment[order],
+        "by_survey_id": by_survey_id[cust][order],
+    }
+
+
 # ---------------------------------------------------------------- fx rates
 
 
@@ -719,11 +839,11 @@ def _frame_tables(frame: Frame, make: TableMaker) -> Iterator[dict[str, pa.Array
         yield make({key: value[lo : lo + CHUNK_ROWS] for key, value in frame.items()})
 
 
-def _orders_table(customer_ids: np.ndarray, start_day: int) -> TableMaker:
+def _orders_table(customer_ids: np.ndarray, card_ids: np.ndarray, start_day: int) -> TableMaker:
     def make(f: Frame) -> dict[str, pa.Array]:
         return {
             "order_id": _text(_codes(b"O", f["id"], ORDER_DIGITS)),
-            "customer_id": _text(customer_ids[f["cust"]]),
+            "customer_id": _order_customer_ids(f, customer_ids, card_ids),
             "ordered_at": _timestamps(f["t"], start_day),
             "amount": _decimal(f["amount"], 2),
             "status": _labels(STATUSES, f["status"]),
@@ -734,6 +854,14 @@ def _orders_table(customer_ids: np.ndarray, start_day: int) -> TableMaker:
         }
 
     return make
+
+
+def _order_customer_ids(f: Frame, customer_ids: np.ndarray, card_ids: np.ndarray) -> pa.Array:
+    """The customer's own id, the store card's on card orders, a per-order id on marketplace orders."""
+    own = _text(customer_ids[f["cust"]])
+    card = _text(card_ids[f["cust"]])
+    market = _text(_codes(b"M", f["id"], ORDER_DIGITS))
+    return pc.if_else(pa.array(f["source"] == 1), card, pc.if_else(pa.array(f["source"] == 2), market, own))
 
 
 def _store_names() -> tuple[str, ...]:
@@ -782,6 +910,37 @@ def _events_table(customer_ids: np.ndarray, start_day: int) -> TableMaker:
             "occurred_at": _timestamps(f["t"], start_day),
             "event_type": _labels(EVENT_TYPES, f["kind"]),
             "channel": _labels(EVENT_CHANNELS, f["kind"]),
+        }
+
+    return make
+
+
+def _identities_table(customer_ids: np.ndarray, linked: Frame) -> TableMaker:
+    def make(f: Frame) -> dict[str, pa.Array]:
+        card = _text(linked["card"][f["cust"]])
+        survey = _text(linked["survey"][f["cust"]])
+        market = _text(_codes(b"M", f["order"], ORDER_DIGITS))
+        source = pc.if_else(pa.array(f["system"] == 0), card, pc.if_else(pa.array(f["system"] == 1), market, survey))
+        return {
+            "customer_id": source,
+            "person_id": _text(customer_ids[f["cust"]]),
+            "system": _labels(IDENTITY_SYSTEMS, f["system"]),
+        }
+
+    return make
+
+
+def _feedback_table(customer_ids: np.ndarray, survey_ids: np.ndarray, start_day: int) -> TableMaker:
+    def make(f: Frame) -> dict[str, pa.Array]:
+        own = _text(customer_ids[f["cust"]])
+        survey = _text(survey_ids[f["cust"]])
+        return {
+            "customer_id": pc.if_else(pa.array(f["by_survey_id"]), survey, own),
+            "occurred_at": _timestamps(f["t"], start_day),
+            "score": _integers(f["score"]),
+            "scale": _labels(FEEDBACK_SCALES, f["scale"]),
+            "channel": _labels(FEEDBACK_CHANNELS, f["scale"]),
+            "comment": _labels(FEEDBACK_COMMENTS, f["comment"]),
         }
 
     return make
@@ -865,6 +1024,23 @@ def _bad_events(sample: pa.Table) -> Rows:
         _row(sample, 0),
         _row(sample, 1),
         _row(sample, 2),
+    ]
+
+
+def _bad_identities(sample: pa.Table) -> Rows:
+    base = _row(sample, 0)
+    return [dict(base, person_id=None), dict(base, customer_id=None), _row(sample, 0)]
+
+
+def _bad_feedback(sample: pa.Table) -> Rows:
+    base = _row(sample, 0)
+    return [
+        dict(base, customer_id=None),
+        dict(base, score="five"),
+        dict(base, score="11", scale="nps"),
+        dict(base, scale="thumbs"),
+        dict(base, occurred_at="2099-01-01 00:00:00+00:00"),
+        _row(sample, 0),
     ]
 
 

@@ -1,6 +1,7 @@
 -- Every monthly snapshot of the history holds exactly the customers known at its date, counted here
 -- straight from staging: customer records signed up by then (or without a signup date), and ids with
--- an order (any status), an order line (line-item-only data) or an engagement event by then.
+-- an order (any status), an order line (line-item-only data), an engagement event or a feedback
+-- answer by then; ids linked into one person (int_customer_identities) count once.
 with snapshots as (
     select distinct
         snapshot_month,
@@ -36,15 +37,31 @@ sightings as (
         order_date as seen_date
     from {{ ref('stg_raw__order_items') }}
     where not has_orders
+
+    union all
+
+    select
+        customer_id,
+        feedback_date as seen_date
+    from {{ ref('stg_raw__feedback') }}
+),
+
+persons as (
+    select
+        coalesce(identities.customer_id, sightings.customer_id) as customer_id,
+        sightings.seen_date
+    from sightings
+    left join {{ ref('int_customer_identities') }} as identities
+        on sightings.customer_id = identities.source_customer_id
 ),
 
 known as (
     select
         snapshots.snapshot_month,
-        count(distinct sightings.customer_id) as known_customers
+        count(distinct persons.customer_id) as known_customers
     from snapshots
-    inner join sightings
-        on sightings.seen_date is null or sightings.seen_date <= snapshots.as_of_date
+    inner join persons
+        on persons.seen_date is null or persons.seen_date <= snapshots.as_of_date
     group by snapshots.snapshot_month
 ),
 

@@ -2,7 +2,7 @@
 -- staging code) equal clean + quarantined rows, and all raw rows equal what mart_data_quality reports.
 -- CSV lines the runner set aside as malformed (raw.load_rejects, when it exists) are raw rows too.
 -- Any row returned is a table where rows were lost or invented.
-{% set tables = ['orders', 'customers', 'order_items', 'engagement_events', 'fx_rates'] %}
+{% set tables = ['orders', 'customers', 'order_items', 'engagement_events', 'customer_identities', 'feedback', 'fx_rates'] %}
 {%- set rejects = load_rejects_relation() %}
 with
 {% for table in tables %}

@@ -42,7 +42,8 @@
     {#- numbers first: every var below reaches SQL as a number, and text there would be SQL -#}
     {%- for name in ['new_customer_days', 'declining_after_days', 'churn_days', 'mature_min_orders',
                      'activity_drop_min_previous', 'clv_period_days', 'clv_min_buyers', 'clv_horizon_months',
-                     'backtest_min_segment_customers', 'age_max_years'] -%}
+                     'backtest_min_segment_customers', 'age_max_years', 'identity_max_ids_per_contact',
+                     'identity_max_rounds'] -%}
         {%- if not (var(name) is number and var(name) is not boolean and var(name) > 0) -%}
             {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a positive number, got " ~ var(name)) }}
         {%- endif -%}
@@ -53,6 +54,15 @@
         {%- endif -%}
     {%- endfor -%}
     {%- do share_var('pareto_top_share') -%}
+    {%- do share_var('feedback_score_drop') -%}
+    {%- for name in ['identity_match_email', 'identity_match_phone', 'churn_risk_list_feedback_signals'] -%}
+        {%- if var(name) is not boolean -%}
+            {{ exceptions.raise_compiler_error("var " ~ name ~ " must be true or false, got " ~ var(name)) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not modules.re.match('^[a-z0-9_]+$', var('feedback_default_scale') | string) -%}
+        {{ exceptions.raise_compiler_error("var feedback_default_scale must be a scale token such as stars, nps or csat, got '" ~ var('feedback_default_scale') ~ "'") }}
+    {%- endif -%}
     {%- for name in ['value_grid_frequency_split', 'value_grid_aov_split'] -%}
         {%- if not (var(name) is none or (var(name) is number and var(name) > 0)) -%}
             {{ exceptions.raise_compiler_error("var " ~ name ~ " must be null or a positive number, got " ~ var(name)) }}

@@ -42,7 +42,7 @@ event_type_days as (
 ),
 
 events as (
-    select * from {{ ref('stg_raw__engagement_events') }}
+    select * from {{ ref('int_engagement_events') }}
 ),
 
 customer_snapshots as (

@@ -63,6 +63,8 @@
         'order_items': ['order_id', 'product_id', 'category', 'quantity', 'unit_price', 'customer_id',
                         'ordered_at', 'line_type'],
         'engagement_events': ['customer_id', 'occurred_at', 'event_type', 'channel'],
+        'customer_identities': ['customer_id', 'person_id', 'system'],
+        'feedback': ['customer_id', 'occurred_at', 'score', 'scale', 'channel', 'comment'],
         'fx_rates': ['currency', 'rate_date', 'rate'],
     } -%}
     {%- if table_name not in contract -%}

@@ -17,7 +17,7 @@ adjustments as (
 ),
 
 events as (
-    select * from {{ ref('stg_raw__engagement_events') }}
+    select * from {{ ref('int_engagement_events') }}
 ),
 
 event_type_days as (

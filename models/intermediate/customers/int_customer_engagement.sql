@@ -1,7 +1,7 @@
 -- One row per customer with engagement up to the as-of date: event counts per known type and window,
 -- the last engagement date, and the engagement-based roles (subscriber, fan, responder).
 with events as (
-    select * from {{ ref('stg_raw__engagement_events') }}
+    select * from {{ ref('int_engagement_events') }}
 ),
 
 as_of as (

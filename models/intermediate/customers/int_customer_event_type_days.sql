@@ -3,7 +3,7 @@
 -- seeds/rules/engagement_event_types.csv (points, cap, unit, whether counted over the whole history);
 -- a type missing from the seed scores nothing and is left out.
 with events as (
-    select * from {{ ref('stg_raw__engagement_events') }}
+    select * from {{ ref('int_engagement_events') }}
 ),
 
 event_types as (

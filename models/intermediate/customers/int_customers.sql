@@ -1,9 +1,10 @@
 {{ config(materialized='table') }}
--- One row per customer known at the as-of date: a customer record signed up by then, or an id with
--- an order or an engagement event by then. Without a customers table, customers come from orders
+-- One row per customer (person, int_customer_identities) known at the as-of date: a customer record
+-- signed up by then, or an id with an order, an engagement event or a feedback answer by then.
+-- Without a customers table, customers come from orders
 -- and events alone.
 with customers as (
-    select * from {{ ref('stg_raw__customers') }}
+    select * from {{ ref('int_customer_records') }}
 ),
 
 orders as (
@@ -11,12 +12,15 @@ orders as (
 ),
 
 events as (
-    select * from {{ ref('stg_raw__engagement_events') }}
+    select * from {{ ref('int_engagement_events') }}
+),
+
+feedback as (
+    select * from {{ ref('int_customer_feedback_answers') }}
 ),
 
 adjustments as (
-    select * from {{ ref('stg_raw__order_items') }}
-    where not has_orders and is_return
+    select * from {{ ref('int_revenue_adjustments') }}
 ),
 
 as_of as (
@@ -45,12 +49,10 @@ sightings as (
     union all
 
     select
-        adjustments.customer_id,
+        customer_id,
         'orders' as seen_in,
-        adjustments.order_date as seen_date
+        adjustment_date as seen_date
     from adjustments
-    cross join as_of
-    where adjustments.order_date <= as_of.as_of_date
 
     union all
 
@@ -61,6 +63,14 @@ sightings as (
     from events
     cross join as_of
     where events.event_date <= as_of.as_of_date
+
+    union all
+
+    select
+        customer_id,
+        'feedback' as seen_in,
+        feedback_date as seen_date
+    from feedback
 ),
 
 final as (

@@ -1,5 +1,6 @@
 {{ config(materialized='table') }}
--- One row per clean order, any status: the orders table when one is given; for line-item-only data,
+-- One row per clean order, any status, of its person (customer_id; source_customer_id is the id as
+-- given, int_customer_identities): the orders table when one is given; for line-item-only data,
 -- orders derived from the sale lines (one per order id and customer: amount = the lines' quantity x
 -- unit price, the earliest line timestamp, the lines' customer). An order id whose lines belong to
 -- several customers becomes one order per customer (`<order_id>-<customer_id>`).
@@ -25,7 +26,11 @@ derived as (
         customer_id
 ),
 
-final as (
+identities as (
+    select * from {{ ref('int_customer_identities') }}
+),
+
+unioned as (
     select
         order_id,
         customer_id,
@@ -57,6 +62,26 @@ final as (
         cast(amount as {{ money_type() }}) as net_amount,
         true as is_derived_from_lines
     from derived
+),
+
+final as (
+    select
+        unioned.order_id,
+        coalesce(identities.customer_id, unioned.customer_id) as customer_id,
+        unioned.customer_id as source_customer_id,
+        unioned.ordered_at,
+        unioned.order_date,
+        unioned.status,
+        unioned.channel,
+        unioned.store_id,
+        unioned.original_currency,
+        unioned.amount,
+        unioned.refund_amount,
+        unioned.net_amount,
+        unioned.is_derived_from_lines
+    from unioned
+    left join identities
+        on unioned.customer_id = identities.source_customer_id
 )
 
 select * from final

@@ -1,5 +1,5 @@
 -- One row per return or cancellation line of line-item-only data, dated on or before the as-of date:
--- a negative amount that reduces the customer's net revenue on the date it happens (it is not matched
+-- a negative amount that reduces the customer's (the person's) net revenue on the date it happens (it is not matched
 -- to the original order: docs/decisions.md). Empty when an orders table is given (refunds are then
 -- the orders' refund_amount).
 with items as (
@@ -11,14 +11,20 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
+identities as (
+    select * from {{ ref('int_customer_identities') }}
+),
+
 final as (
     select
         items.order_id,
-        items.customer_id,
+        coalesce(identities.customer_id, items.customer_id) as customer_id,
         items.order_date as adjustment_date,
         items.line_amount as amount
     from items
     cross join as_of
+    left join identities
+        on items.customer_id = identities.source_customer_id
     where items.order_date <= as_of.as_of_date
 )
 

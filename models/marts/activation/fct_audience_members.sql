@@ -21,7 +21,7 @@ contacts as (
         accepts_marketing,
         email is not null as has_email,
         phone is not null as has_phone
-    from {{ ref('stg_raw__customers') }}
+    from {{ ref('int_customer_records') }}
 ),
 
 permissions as (

@@ -5,6 +5,10 @@
 -- recall = listed non-buyers / all non-buyers, base rate = non-buyers / buyers scored, lift =
 -- precision / base rate. score_auc (on the `all` row): the probability that a random non-buyer has a
 -- higher churn_risk_score than a random buyer (ties count half; Mann-Whitney from average ranks).
+-- The feedback signals (rows `detractor`, `score_drop`) are judged where they would add to the list:
+-- among the buyers the score leaves off it (risk low or unscored), those with the signal are
+-- `listed`; a lift above 1 means they stop buying more often than the rest of the unlisted, the
+-- case for the var churn_risk_list_feedback_signals.
 {%- set horizon = backtest_horizon_days() %}
 with risk as (
     select * from {{ ref('fct_churn_risk') }}
@@ -19,8 +23,10 @@ eligible as (
         risk.as_of_date,
         risk.customer_id,
         risk.risk_level,
-        risk.is_listed,
+        risk.risk_level in ('high', 'medium') as is_listed,
         risk.churn_risk_score,
+        risk.is_detractor,
+        risk.is_score_dropping,
         coalesce(outcomes.orders_in_horizon, 0) = 0 as is_not_buying
     from risk
     left join outcomes
@@ -73,6 +79,19 @@ lists as (
         coalesce(risk_level = '{{ level }}', false) as is_listed,
         is_not_buying
     from eligible
+    {%- endfor %}
+    {%- for signal, column in [('detractor', 'is_detractor'), ('score_drop', 'is_score_dropping')] %}
+
+    union all
+
+    select
+        as_of_date,
+        '{{ signal }}' as risk_level,
+        customer_id,
+        {{ column }} as is_listed,
+        is_not_buying
+    from eligible
+    where risk_level in ('low', 'unscored')
     {%- endfor %}
 ),
 

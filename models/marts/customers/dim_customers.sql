@@ -1,4 +1,5 @@
--- One row per customer known at the as-of date (prospects included): the customer 360. Facts, every
+-- One row per customer (a person: the source ids linked into one, int_customer_identities) known at the
+-- as-of date (prospects included): the customer 360. Facts, every
 -- segment, channel mix, engagement counts, roles and the next best action, so one table answers a
 -- BI question.
 with facts as (
@@ -6,11 +7,19 @@ with facts as (
 ),
 
 records as (
-    select * from {{ ref('stg_raw__customers') }}
+    select * from {{ ref('int_customer_records') }}
 ),
 
 demographics as (
     select * from {{ ref('int_customer_demographics') }}
+),
+
+person_ids as (
+    select * from {{ ref('int_person_identities') }}
+),
+
+feedback as (
+    select * from {{ ref('int_customer_feedback') }}
 ),
 
 rfm as (
@@ -68,9 +77,16 @@ final as (
         facts.customer_id,
         facts.as_of_date,
         facts.has_customer_record,
+        coalesce(person_ids.source_id_count, 1) as source_id_count,
+        coalesce(person_ids.source_customer_ids, facts.customer_id) as source_customer_ids,
+        coalesce(person_ids.link_methods, 'none') as link_methods,
+        coalesce(records.customer_records, 0) as customer_records,
         {{ mask_email('records.email') }} as email_masked,
         {{ mask_phone('records.phone') }} as phone_masked,
         records.country,
+        demographics.country_code,
+        demographics.region,
+        demographics.sub_region,
         records.city,
         records.gender,
         demographics.age_years,
@@ -111,6 +127,14 @@ final as (
         {%- endfor %}
         engagement.last_engagement_date,
         facts.engagement_score,
+        coalesce(feedback.feedback_answers, 0) as feedback_answers,
+        feedback.last_feedback_date,
+        feedback.last_feedback_scale,
+        feedback.last_feedback_score,
+        feedback.average_score_pct,
+        feedback.nps_class,
+        feedback.nps_score,
+        coalesce(feedback.is_score_dropping, false) as is_score_dropping,
         coalesce(records.is_member, false) as is_member,
         coalesce(records.accepts_marketing, false) or coalesce(engagement.has_subscribed, false) as is_subscriber,
         coalesce(engagement.is_fan, false) as is_fan,
@@ -155,6 +179,10 @@ final as (
         on facts.customer_id = records.customer_id
     left join demographics
         on facts.customer_id = demographics.customer_id
+    left join person_ids
+        on facts.customer_id = person_ids.customer_id
+    left join feedback
+        on facts.customer_id = feedback.customer_id
     left join rfm
         on facts.customer_id = rfm.customer_id
     left join lifecycle

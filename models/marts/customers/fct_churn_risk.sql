@@ -3,7 +3,10 @@
 -- purchase_probability). Risk level by churn_risk_levels: high from the second, medium from the first,
 -- low below; `unscored` when the purchase model was not fitted (fct_clv_model_params says why). The
 -- call list (is_listed) is high and medium. The activity signals (macros/segmentation/activity_signals.sql)
--- say what changed; they are shown, not scored.
+-- say what changed; they are shown, not scored. The feedback signals (the last answer is a detractor's,
+-- or dropped below the earlier ones: macros/definitions/feedback_class.sql) are shown too, and put a
+-- buyer on the call list whatever the score only when the var churn_risk_list_feedback_signals is on:
+-- switch it on when `runner.py backtest` on your data shows them to help (docs/backtests.md).
 {%- set levels = var('churn_risk_levels') %}
 with facts as (
     select * from {{ ref('int_customer_facts') }}
@@ -41,6 +44,8 @@ scored as (
         1 - predictions.purchase_probability as churn_risk_score,
         signals.is_orders_down,
         signals.is_engagement_down,
+        coalesce(customers.nps_class = 'detractor', false) as is_detractor,
+        customers.is_score_dropping,
         customers.next_best_action
     from customers
     inner join signals
@@ -70,15 +75,23 @@ final as (
             when churn_risk_score >= {{ levels[0] }} then 'medium'
             else 'low'
         end as risk_level,
-        coalesce(churn_risk_score >= {{ levels[0] }}, false) as is_listed,
+        coalesce(churn_risk_score >= {{ levels[0] }}, false)
+        {%- if var('churn_risk_list_feedback_signals') %}
+        or is_detractor
+        or is_score_dropping
+        {%- endif %} as is_listed,
         is_orders_down,
         is_engagement_down,
+        is_detractor,
+        is_score_dropping,
         coalesce(
             nullif(
                 concat_ws(
                     ', ',
                     case when is_orders_down then 'orders_down' end,
-                    case when is_engagement_down then 'engagement_down' end
+                    case when is_engagement_down then 'engagement_down' end,
+                    case when is_detractor then 'detractor' end,
+                    case when is_score_dropping then 'score_drop' end
                 ),
                 ''
             ),

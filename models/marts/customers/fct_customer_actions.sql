@@ -1,6 +1,7 @@
 -- One row per customer at the as-of date: the next best action and why. Each of the customer's
--- segments (loyalty cell, lifecycle stage, RFM segment) proposes an action from the seed
--- segment_actions; the most urgent (lowest priority number) wins, ties in that order of segmentations.
+-- segments (NPS class of the last feedback answer, loyalty cell, lifecycle stage, RFM segment) proposes
+-- an action from the seed segment_actions; the most urgent (lowest priority number) wins, ties in that
+-- order of segmentations (a detractor's service_recovery, priority 1, comes before any offer).
 -- The action's purpose (marketing / service / none) decides who may be contacted for it
 -- (fct_audience_members). The actions in var offer_actions (cross_sell, upsell_premium) name the
 -- customer's first offer (fct_customer_next_offer): what to cross-sell.
@@ -20,12 +21,28 @@ actions as (
     select * from {{ ref('segment_actions') }}
 ),
 
+feedback as (
+    select * from {{ ref('int_customer_feedback') }}
+),
+
 offers as (
     select * from {{ ref('fct_customer_next_offer') }}
     where offer_rank = 1
 ),
 
 memberships as (
+    select
+        loyalty.as_of_date,
+        loyalty.customer_id,
+        0 as segmentation_order,
+        'nps_class' as segmentation,
+        feedback.nps_class as segment
+    from loyalty
+    inner join feedback
+        on loyalty.customer_id = feedback.customer_id
+
+    union all
+
     select
         as_of_date,
         customer_id,

@@ -1,7 +1,10 @@
 -- One row per segmentation x segment at the as-of date: customers, buyers, revenue in the RFM window,
--- their shares and the average order value, for BI.
+-- their shares and the average order value, for BI. Besides the behavioural segmentations, who the
+-- customers are (age band, gender, region, country code) and what they say (NPS class); their
+-- crossings with RFM segment, value tier and lifecycle stage are in mart_demographic_segments.
 {%- set segmentations = ['rfm_segment', 'lifecycle_stage', 'value_tier', 'value_band', 'value_group',
-                         'loyalty_cell', 'loyalty_tier', 'channel_segment', 'next_best_action'] %}
+                         'loyalty_cell', 'loyalty_tier', 'channel_segment', 'next_best_action',
+                         'age_band', 'gender', 'region', 'country_code', 'nps_class'] %}
 with customers as (
     select * from {{ ref('dim_customers') }}
 ),

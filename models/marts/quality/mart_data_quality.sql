@@ -53,6 +53,26 @@ rows_with_scope as (
     union all
 
     select
+        'customer_identities' as table_name,
+        quarantine_reason,
+        raw_row_count,
+        null as row_date,
+        null as net_amount
+    from {{ ref('base_raw__customer_identities') }}
+
+    union all
+
+    select
+        'feedback' as table_name,
+        quarantine_reason,
+        raw_row_count,
+        feedback_date as row_date,
+        null as net_amount
+    from {{ ref('base_raw__feedback') }}
+
+    union all
+
+    select
         'fx_rates' as table_name,
         quarantine_reason,
         raw_row_count,

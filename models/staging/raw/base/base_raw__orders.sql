@@ -61,9 +61,20 @@ fx_rates as (
     where quarantine_reason is null
 ),
 
-known_customers as (
-    select distinct customer_id from customers
+identity_links as (
+    select * from {{ ref('base_raw__customer_identities') }}
     where quarantine_reason is null
+),
+
+-- an id is known from a clean customer record or a clean identity link (a marketplace's per-order
+-- buyer id linked to its person)
+known_customers as (
+    select customer_id from customers
+    where quarantine_reason is null
+
+    union
+
+    select customer_id from identity_links
 ),
 
 quarantined_customers as (

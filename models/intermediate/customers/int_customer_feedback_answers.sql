@@ -1,0 +1,39 @@
+-- One row per clean feedback answer up to the as-of date, of its person (int_customer_identities):
+-- the score as a percentage of its scale and its NPS class (macros/definitions/feedback_class.sql).
+with feedback as (
+    select * from {{ ref('stg_raw__feedback') }}
+),
+
+scales as (
+    select * from {{ ref('feedback_scales') }}
+),
+
+identities as (
+    select * from {{ ref('int_customer_identities') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+final as (
+    select
+        coalesce(identities.customer_id, feedback.customer_id) as customer_id,
+        feedback.customer_id as source_customer_id,
+        feedback.occurred_at,
+        feedback.feedback_date,
+        feedback.scale,
+        feedback.score,
+        {{ feedback_score_pct('feedback.score', 'scales') }} as score_pct,
+        {{ nps_class('feedback.score', 'scales') }} as nps_class,
+        feedback.channel
+    from feedback
+    inner join scales
+        on feedback.scale = scales.scale
+    cross join as_of
+    left join identities
+        on feedback.customer_id = identities.source_customer_id
+    where feedback.feedback_date <= as_of.as_of_date
+)
+
+select * from final
