@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from customer_pyramid import __version__
 from customer_pyramid.errors import BuildFailed, UserError
+from customer_pyramid.settings import MATCH_KINDS
 
 
 class Parser(argparse.ArgumentParser):
@@ -156,6 +157,14 @@ def _add_build_options(parser: argparse.ArgumentParser, as_of_required: bool = F
         const=",",
         dest="decimal_separator",
         help="numbers are written 1234,56 or 1.234,56 (European exports); default 1234.56",
+    )
+    parser.add_argument(
+        "--match-on",
+        action="append",
+        choices=MATCH_KINDS,
+        dest="match_on",
+        help="also link customer records that share this contact into one person: email or phone "
+        "(repeatable; blank and placeholder values never link; default: only customer_identities links)",
     )
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     parser.add_argument(

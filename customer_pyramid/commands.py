@@ -100,7 +100,8 @@ def build(
     settings, inputs = load_data(args)
     variables = {**settings.dbt_vars(load.RAW_SCHEMA), **(extra_vars or {})}
     variables["input_files"] = {item.table.name: item.name for item in inputs}
-    refresh = _refresh_reason(settings, data_dir, variables)
+    previous = _previous_build(settings)
+    refresh = refresh_reason(settings, data_dir, variables, previous)
     if refresh:
         say(args, f"Full refresh: {refresh}.")
     else:
@@ -109,6 +110,10 @@ def build(
     results = _build(
         args, settings, [*NOT_DEMO, *(dbt_args or []), *(["--full-refresh"] if refresh else [])], variables
     )
+    if not refresh and "--select" not in (dbt_args or []) and _identities_changed(settings, previous):
+        # the monthly history is kept per person: ids that now belong to another person change past months
+        say(args, "Identity links changed since the last build: rebuilding the incremental models in full.")
+        results = _build(args, settings, [*NOT_DEMO, *(dbt_args or []), "--full-refresh"], variables)
     if "--select" in (dbt_args or []):
         if not results:
             raise UserError(f"--select {dbt_args[dbt_args.index('--select') + 1]!r} matches nothing in the project")
@@ -414,6 +419,8 @@ def generate(args: argparse.Namespace) -> int:
 # The vars that change how the data reads: a build with other values than the last one is a full one.
 READING_VARS = (
     "raw_schema",
+    "identity_match_email",
+    "identity_match_phone",
     "input_files",
     "reporting_currency",
     "reporting_time_zone",
@@ -423,16 +430,32 @@ READING_VARS = (
 )
 
 
-def _refresh_reason(settings: Settings, data_dir: Path, variables: dict) -> str | None:
-    """Why this build must rebuild the incremental models from scratch, or None to build incrementally.
-    Incremental builds assume the same data set grew: same folder, same settings, as-of not earlier."""
+def _previous_build(settings: Settings) -> dict | None:
+    """The record of the last complete build of this warehouse, None when there is none."""
     state = _state_file(settings.database)
-    previous = json.loads(state.read_text()) if state.exists() else None
-    return refresh_reason(settings, data_dir, variables, previous)
+    return json.loads(state.read_text()) if state.exists() else None
+
+
+def _identity_fingerprint(settings: Settings) -> str:
+    """A digest of which source id belongs to which person (intermediate.int_customer_identities)."""
+    with settings.connect() as connection:
+        count, digest = connection.execute(
+            "select count(*), coalesce(bit_xor(hash(source_customer_id, customer_id)), 0) "
+            "from intermediate.int_customer_identities"
+        ).fetchone()
+    return f"{count}:{digest}"
+
+
+def _identities_changed(settings: Settings, previous: dict | None) -> bool:
+    """Whether the source ids of an incremental build belong to other persons than at the last build."""
+    before = (previous or {}).get("identity_fingerprint")
+    return before is not None and before != _identity_fingerprint(settings)
 
 
 def refresh_reason(settings: Settings, data_dir: Path, variables: dict, previous: dict | None) -> str | None:
-    """_refresh_reason, given the record of the last build (`previous`, None when there is none)."""
+    """Why this build must rebuild the incremental models from scratch, or None to build incrementally.
+    Incremental builds assume the same data set grew: same folder, same settings, as-of not earlier.
+    `previous` is the record of the last build (None when there is none)."""
     if settings.full_refresh:
         return "--full-refresh was given"
     if previous is None:
@@ -462,6 +485,7 @@ def _remember(settings: Settings, variables: dict, data_dir: Path | None) -> Non
         "as_of_date": as_of.isoformat() if as_of else None,
         # a backtest is an analysis as of a past date: not for BI readers nor for contact lists
         "backtest": variables.get("backtest_horizon_days") is not None,
+        "identity_fingerprint": _identity_fingerprint(settings),
     }
     _state_file(settings.database).write_text(json.dumps(state, indent=2) + "\n")
 

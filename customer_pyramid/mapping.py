@@ -5,6 +5,7 @@
       reporting_currency: GBP
       timestamp_formats: ['%m/%d/%Y %H:%M']   # non-ISO layouts, strptime codes
       decimal_separator: ','                  # numbers written 1234,56 (default '.')
+      match_on: [email]                       # also link customer records sharing an email (or phone)
     tables:
       orders:                        # a contract table
         file: sales_export.csv       # a CSV, Parquet or Excel file in --data-dir, a folder of parts,

@@ -33,10 +33,13 @@ BUILD_SETTINGS = (
     "as_of",
     "timestamp_formats",
     "decimal_separator",
+    "match_on",
 )
 
 # The flags whose name is not the setting's.
 FLAGS = {"timestamp_formats": "--timestamp-format", "decimal_separator": "--decimal-comma"}
+# What identity resolution may match customer records on, besides customer_identities (--match-on).
+MATCH_KINDS = ("email", "phone")
 
 
 def serving_path(database: Path) -> Path:
@@ -59,6 +62,7 @@ class Settings:
     source_time_zone: str | None = None
     timestamp_formats: tuple[str, ...] = ()
     decimal_separator: str | None = None
+    match_on: tuple[str, ...] = ()
     full_refresh: bool = False
     target: str = "duckdb"
     spark_directory: Path = DEFAULT_DB.parent / "spark"
@@ -116,6 +120,8 @@ class Settings:
                 variables[name] = getattr(self, name)
         if self.timestamp_formats:
             variables["source_timestamp_formats"] = list(self.timestamp_formats)
+        for kind in self.match_on:
+            variables[f"identity_match_{kind}"] = True
         return variables
 
     def environment(self) -> dict[str, str]:
@@ -286,6 +292,16 @@ def decimal_separator(where: str, value: object) -> str:
     return text
 
 
+def match_kinds(where: str, value: object) -> tuple[str, ...]:
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, (list, tuple)):
+        raise UserError(f"{where} must be a list of {' and '.join(MATCH_KINDS)}")
+    for kind in values:
+        if kind not in MATCH_KINDS:
+            raise UserError(f"{where} '{kind}' is not one of {', '.join(MATCH_KINDS)}")
+    return tuple(sorted(set(values)))
+
+
 _CHECKS = {
     "source_time_zone": time_zone,
     "reporting_time_zone": time_zone,
@@ -293,6 +309,7 @@ _CHECKS = {
     "as_of": iso_date,
     "timestamp_formats": timestamp_formats,
     "decimal_separator": decimal_separator,
+    "match_on": match_kinds,
 }
 
 

@@ -86,6 +86,7 @@ def _headline(connection) -> list[str]:
     ).fetchone()
     pareto = connection.execute("select buyer_share, revenue_share from marts.mart_pareto where is_headline").fetchone()
     lines = [f"Customers: {customers:,} ({buyers:,} buyers, {customers - buyers:,} prospects)"]
+    lines += _identity_lines(connection)
     if pareto and pareto[1] is not None:
         lines.append(f"The top {pareto[0]:.0%} of buyers hold {pareto[1]:.1%} of the revenue of the RFM window")
     lines.append(_clv_line(connection))
@@ -96,6 +97,29 @@ def _headline(connection) -> list[str]:
             [segmentation],
         ).fetchall()
         lines.append(f"  {segmentation:<16} " + ", ".join(f"{segment} {count:,}" for segment, count in top))
+    return lines
+
+
+def _identity_lines(connection) -> list[str]:
+    """How source ids became persons (mart_identity_resolution), when any were linked or contacts ignored."""
+    try:
+        rows = connection.execute("select measure, detail, value from marts.mart_identity_resolution").fetchall()
+    except duckdb.Error:
+        return []
+    counts = {(measure, detail): value for measure, detail, value in rows}
+    linked = {detail: value for (measure, detail), value in counts.items() if measure == "linked_persons"}
+    if not linked:
+        return []
+    matching = [kind for kind in ("email", "phone") if counts.get(("matching", kind))]
+    methods = ", ".join(f"{method} {value:,}" for method, value in sorted(linked.items()))
+    lines = [
+        f"Identities: {counts.get(('source_ids', 'all'), 0):,} source ids are {counts.get(('persons', 'all'), 0):,} "
+        f"persons; persons of linked ids by method: {methods} (matching by "
+        f"{' and '.join(matching) if matching else 'email/phone off'})"
+    ]
+    ignored = [(detail, value) for (measure, detail), value in sorted(counts.items()) if measure == "ignored_contacts"]
+    if matching and ignored:
+        lines.append("  contacts that link nobody: " + ", ".join(f"{detail} {value:,}" for detail, value in ignored))
     return lines
 
 

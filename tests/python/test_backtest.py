@@ -12,6 +12,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 from conftest import CDNOW, CDNOW_CALIBRATION_END, PROJECT_DIR, built
+from identity_oracle import feedback_summaries, person_of, staged_person_map
 from scipy import special, stats
 
 SEGMENTATIONS = ("rfm_segment", "lifecycle_stage", "stage_reason", "loyalty_cell", "value_tier")
@@ -128,13 +129,24 @@ def assert_churn_risk_matches(run, outcomes) -> None:
             "lift, score_auc from marts.mart_backtest_churn_risk"
         )
     }
-    assert set(built_rows) == {"all", "high", "medium", "low", "unscored"}
+    assert set(built_rows) - set(FEEDBACK_SIGNALS) == {"all", "high", "medium", "low", "unscored"}
     scored = [c for c in eligible if scores[c] is not None]
     positive = np.array([scores[c] for c in scored if c in not_buying])
     negative = np.array([scores[c] for c in scored if c not in not_buying])
     wins = positive[:, None] - negative[None, :]
     assert built_rows["all"][7] == pytest.approx(((wins > 0).sum() + 0.5 * (wins == 0).sum()) / wins.size, abs=1e-9)
+    signals = feedback_signals(run) if run.query("select count(*) from staging.stg_raw__feedback")[0][0] else {}
     for level, row in built_rows.items():
+        if level in FEEDBACK_SIGNALS:
+            # among the buyers the score leaves off the list, those with the signal
+            base = [c for c in eligible if levels[c] in ("low", "unscored")]
+            on_list = {c for c in base if level in signals.get(c, ())}
+            hits = on_list & not_buying
+            not_buying_base = [c for c in base if c in not_buying]
+            assert row[:4] == (len(base), len(not_buying_base), len(on_list), len(hits)), level
+            if on_list:
+                assert row[6] == pytest.approx(len(hits) / len(on_list) / (len(not_buying_base) / len(base)), abs=1e-12)
+            continue
         listed_levels = ("high", "medium") if level == "all" else (level,)
         on_list = {c for c in eligible if levels[c] in listed_levels}
         hits = on_list & not_buying
@@ -148,13 +160,37 @@ def assert_churn_risk_matches(run, outcomes) -> None:
             assert row[4] is None and row[6] is None
 
 
+FEEDBACK_SIGNALS = ("detractor", "score_drop")
+
+
+def feedback_signals(run) -> dict[str, set[str]]:
+    """Per person, the feedback signals of the answers up to the as-of date, recomputed from staging."""
+    as_of = run.query("select as_of_date from intermediate.int_as_of_date")[0][0]
+    mapping = staged_person_map(run)
+    answers = [
+        (person_of(mapping, customer), occurred_at, scale, score)
+        for customer, occurred_at, day, scale, score in run.query(
+            "select customer_id, occurred_at, feedback_date, scale, score from staging.stg_raw__feedback"
+        )
+        if day <= as_of
+    ]
+    return {
+        person: {
+            name for name, on in (("detractor", s.nps_class == "detractor"), ("score_drop", s.is_score_dropping)) if on
+        }
+        for person, s in feedback_summaries(answers).items()
+    }
+
+
 def demo_outcomes(run) -> dict[str, tuple[int, Decimal]]:
     """Valid orders in the horizon per customer, from the staged orders (typed and converted)."""
     end = DEMO_AS_OF + datetime.timedelta(days=DEMO_HORIZON)
     outcomes: dict[str, tuple[int, Decimal]] = {}
-    for customer, day, status, net in run.query(
+    mapping = staged_person_map(run)
+    for source_id, day, status, net in run.query(
         "select customer_id, order_date, status, net_amount from staging.stg_raw__orders"
     ):
+        customer = person_of(mapping, source_id)
         if status in ("completed", "partially_refunded") and DEMO_AS_OF < day <= end:
             count, revenue = outcomes.get(customer, (0, Decimal(0)))
             outcomes[customer] = (count + 1, revenue + net)

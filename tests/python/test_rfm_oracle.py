@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import CDNOW, CDNOW_CALIBRATION_END
+from identity_oracle import person_of, staged_person_map
 from rfm_oracle import Order, latest_purchase_date, rfm
 
 
@@ -39,9 +40,11 @@ def cdnow_orders() -> list[Order]:
 
 
 def staged_demo_orders(run) -> list[Order]:
-    """The clean orders as staging typed them (the oracle recomputes everything downstream of that)."""
+    """The clean orders as staging typed them, each of its person (the oracles recompute everything
+    downstream of that: identity_oracle.py the persons, rfm_oracle.py the scores)."""
+    mapping = staged_person_map(run)
     rows = run.query("select customer_id, order_date, status, net_amount from staging.stg_raw__orders")
-    return [Order(*row) for row in rows]
+    return [Order(person_of(mapping, customer), *rest) for customer, *rest in rows]
 
 
 @pytest.mark.xdist_group("demo")
@@ -76,13 +79,19 @@ def test_demo_segments_are_balanced_and_pareto_shows(demo_build):
 
 @pytest.mark.xdist_group("demo")
 def test_every_demo_customer_is_in_dim_customers_once(demo_build):
-    customers = {row[0] for row in demo_build.query("select customer_id from staging.stg_raw__customers")}
+    mapping = staged_person_map(demo_build)
+    ids = {
+        row[0]
+        for table in ("customers", "engagement_events", "feedback")
+        for row in demo_build.query(f"select customer_id from staging.stg_raw__{table}")
+    }
     buyers = {order.customer_id for order in staged_demo_orders(demo_build)}
-    events = {row[0] for row in demo_build.query("select customer_id from staging.stg_raw__engagement_events")}
     dim = demo_build.query("select customer_id from marts.dim_customers")
     assert len(dim) == len({row[0] for row in dim})
-    # the demo has nothing after its as-of date, so every known id is a customer
-    assert {row[0] for row in dim} == customers | buyers | events
+    # the demo has nothing after its as-of date, so every known id's person is a customer
+    assert {row[0] for row in dim} == {person_of(mapping, i) for i in ids} | buyers
+    # the demo's store cards, marketplace order ids and survey ids all belong to its C... customers
+    assert len(dim) < len(ids | set(mapping)) and all(person.startswith("C") for person in mapping.values())
 
 
 @pytest.mark.xdist_group("demo")

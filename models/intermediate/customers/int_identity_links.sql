@@ -1,11 +1,33 @@
 {{ config(materialized='table') }}
 -- One row per link that joins two or more source customer ids: the id, the link key it shares with
--- others and the method. Methods: `linked_id` (rows of customer_identities with the same person_id)
--- and, when the vars identity_match_email / identity_match_phone are on, `email` / `phone` (customer
--- records sharing a usable contact, int_identity_contacts). A key held by one id alone links nothing
--- and is left out.
+-- others and the method. Methods: `linked_id` (rows of customer_identities with the same person_id;
+-- a person_id that is itself a customer id of the data, such as the web account's id, links that id
+-- too) and, when the vars identity_match_email / identity_match_phone are on, `email` / `phone`
+-- (customer records sharing a usable contact, int_identity_contacts). A key held by one id alone
+-- links nothing and is left out.
 with identity_links as (
     select * from {{ ref('stg_raw__customer_identities') }}
+),
+
+-- the ids the data uses; a person_id among them is that customer
+known_ids as (
+    select customer_id from {{ ref('stg_raw__customers') }}
+    union
+    select customer_id from {{ ref('stg_raw__orders') }}
+    union
+    select customer_id from {{ ref('stg_raw__order_items') }}
+    where customer_id is not null
+    union
+    select customer_id from {{ ref('stg_raw__engagement_events') }}
+    union
+    select customer_id from {{ ref('stg_raw__feedback') }}
+),
+
+person_ids as (
+    select distinct identity_links.person_id
+    from identity_links
+    inner join known_ids
+        on identity_links.person_id = known_ids.customer_id
 ),
 
 contacts as (
@@ -19,6 +41,14 @@ candidate_links as (
         'linked_id' as link_method,
         'p:' || person_id as link_key
     from identity_links
+
+    union all
+
+    select
+        person_id as customer_id,
+        'linked_id' as link_method,
+        'p:' || person_id as link_key
+    from person_ids
     {%- for contact_type in ['email', 'phone'] %}
     {%- if var('identity_match_' ~ contact_type) %}
 
