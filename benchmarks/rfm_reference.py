@@ -12,7 +12,10 @@ the last valid order, frequency = valid orders and monetary = net revenue in the
 to the as-of date. Scores: recency and monetary by quantile (1 + 5 * buyers strictly worse div
 buyers), frequency by the fixed cut points; the segment from the R x F grid of
 seeds/rules/rfm_segments.csv. The project's quarantine and duplicate rules are not repeated here: the
-benchmark's data has no bad rows, and the comparison checks that the results agree.
+benchmark's data has no bad rows, and the comparison checks that the results agree. Identity: the
+generator links each store-card, marketplace and survey id (L..., M..., R...) to the customer's own
+id (C..., the smallest of the group), one level deep, so an order's person is the linked person_id,
+else its own customer_id.
 
 Money is exact everywhere: DuckDB decimals, and in polars and pandas integers in units of 1e-4.
 """
@@ -92,14 +95,18 @@ def rfm_duckdb(data_dir: Path, rule: Rule, threads: int, memory_limit: str) -> l
     )
     f_score = " + ".join(f"(frequency >= {cut})::int" for cut in rule.frequency_cut_points) or "0"
     sql = f"""
-    with valid as (
+    with links as (
+        select distinct customer_id, person_id from read_parquet($identities)
+    ),
+    valid as (
         select
-            customer_id,
+            coalesce(links.person_id, orders.customer_id) as customer_id,
             cast(timezone($zone, cast(ordered_at as timestamptz)) as date) as order_date,
             upper(coalesce(currency, $currency)) as currency,
             cast(amount as decimal(18, 4)) as amount,
             coalesce(cast(refund_amount as decimal(18, 4)), 0) as refund
-        from read_parquet($orders)
+        from read_parquet($orders) as orders
+        left join links on orders.customer_id = links.customer_id
         where coalesce(status, 'completed') in {VALID_STATUSES}
     ),
     rates as (
@@ -150,6 +157,7 @@ def rfm_duckdb(data_dir: Path, rule: Rule, threads: int, memory_limit: str) -> l
         "currency": rule.reporting_currency,
         "orders": str(data_dir / "orders.parquet"),
         "fx": str(data_dir / "fx_rates.parquet"),
+        "identities": str(data_dir / "customer_identities.parquet"),
     }
     return [normalise(row) for row in connection.execute(sql, parameters).fetchall()]
 
@@ -157,11 +165,13 @@ def rfm_duckdb(data_dir: Path, rule: Rule, threads: int, memory_limit: str) -> l
 def rfm_polars(data_dir: Path, rule: Rule) -> list[tuple]:
     import polars as pl
 
+    links = pl.scan_parquet(data_dir / "customer_identities.parquet").select("customer_id", "person_id").unique()
     orders = (
         pl.scan_parquet(data_dir / "orders.parquet")
         .filter(pl.col("status").fill_null("completed").is_in(VALID_STATUSES))
+        .join(links, on="customer_id", how="left")
         .select(
-            "customer_id",
+            pl.coalesce("person_id", "customer_id").alias("customer_id"),
             pl.col("ordered_at")
             .str.to_datetime(time_zone="UTC")
             .dt.convert_time_zone(rule.reporting_time_zone)
@@ -246,9 +256,11 @@ def rfm_pandas(data_dir: Path, rule: Rule) -> list[tuple]:
         columns=["customer_id", "ordered_at", "status", "amount", "refund_amount", "currency"],
     )
     orders = orders[orders["status"].fillna("completed").isin(VALID_STATUSES)]
+    links = pd.read_parquet(data_dir / "customer_identities.parquet", columns=["customer_id", "person_id"])
+    person = links.drop_duplicates().set_index("customer_id")["person_id"]
     frame = pd.DataFrame(
         {
-            "customer_id": orders["customer_id"].to_numpy(),
+            "customer_id": orders["customer_id"].map(person).fillna(orders["customer_id"]).to_numpy(),
             "order_date": pd.to_datetime(orders["ordered_at"], utc=True, format="ISO8601")
             .dt.tz_convert(rule.reporting_time_zone)
             .dt.tz_localize(None)

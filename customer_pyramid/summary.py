@@ -103,7 +103,7 @@ def _headline(connection) -> list[str]:
 def _identity_lines(connection) -> list[str]:
     """How source ids became persons (mart_identity_resolution), when any were linked or contacts ignored."""
     try:
-        rows = connection.execute("select measure, detail, value from marts.mart_identity_resolution").fetchall()
+        rows = connection.execute("select measure, detail, total from marts.mart_identity_resolution").fetchall()
     except duckdb.Error:
         return []
     counts = {(measure, detail): value for measure, detail, value in rows}

@@ -113,7 +113,15 @@ def dirty(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int
 
 @pytest.fixture(scope="module")
 def tables(clean: tuple[Path, dict[str, int]]) -> dict[str, dict[str, list]]:
-    return {name: read(clean[0], name) for name in TABLES}
+    """The clean tables; orders and feedback with `customer_id` the customer each row belongs to
+    (a store card's, marketplace order's or survey id's linked C... id) and `source_customer_id` as written."""
+    data = {name: read(clean[0], name) for name in TABLES}
+    links = data["customer_identities"]
+    person = dict(zip(links["customer_id"], links["person_id"], strict=True))
+    for name in ("orders", "feedback"):
+        data[name] = {**data[name], "source_customer_id": data[name]["customer_id"]}
+        data[name]["customer_id"] = [person.get(c, c) for c in data[name]["source_customer_id"]]
+    return data
 
 
 # ---------------------------------------------------------------- api and files
@@ -224,8 +232,11 @@ def test_order_values_parse(tables: dict[str, dict[str, list]]) -> None:
     orders = tables["orders"]
     assert len(set(orders["order_id"])) == len(orders["order_id"])
     for row in zip(*orders.values(), strict=True):
-        order_id, cust, ordered_at, amount, status, refund, channel, currency, store = row
+        order_id, cust, ordered_at, amount, status, refund, channel, currency, store, source = row
         assert ORDER_ID.fullmatch(order_id) and CUSTOMER_ID.fullmatch(cust)
+        # a store card's id on card orders (offline), a per-order marketplace id (social), else the customer's
+        assert source == cust or (source[0], channel) in (("L", "offline"), ("M", "social"))
+        assert source[0] != "M" or source[1:] == order_id[1:]
         parse_ts(ordered_at)
         amount, refund = money(amount), money(refund)
         assert amount > 0
@@ -556,3 +567,73 @@ def test_bad_fx_rates(clean: tuple[Path, dict[str, int]], dirty: tuple[Path, dic
 
     assert any(bad_date(r["rate_date"]) for r in extra)
     assert exact_duplicates(dirty[0], "fx_rates") == 1
+
+
+def test_bad_identities_and_feedback(clean: tuple[Path, dict[str, int]], dirty: tuple[Path, dict[str, int]]) -> None:
+    links = extra_rows(clean, dirty, "customer_identities")
+    assert any(r["person_id"] is None for r in links) and any(r["customer_id"] is None for r in links)
+    assert exact_duplicates(dirty[0], "customer_identities") == 1
+    answers = extra_rows(clean, dirty, "feedback")
+    assert any(r["customer_id"] is None for r in answers)
+    assert any(r["score"] == "five" for r in answers)
+    assert any(r["score"] == "11" and r["scale"] == "nps" for r in answers)
+    assert any(r["scale"] == "thumbs" for r in answers)
+    assert any((r["occurred_at"] or "").startswith("2099") for r in answers)
+    assert exact_duplicates(dirty[0], "feedback") == 1
+
+
+# ---------------------------------------------------------------- linked ids and feedback
+
+
+def test_linked_ids_belong_to_customers(tables: dict[str, dict[str, list]]) -> None:
+    customers = set(tables["customers"]["customer_id"])
+    links = tables["customer_identities"]
+    assert set(links["person_id"]) <= customers
+    prefixes = {"store_card": "L", "marketplace": "M", "survey": "R"}
+    for source, system in zip(links["customer_id"], links["system"], strict=True):
+        assert source[0] == prefixes[system] and len(source) == (9 if system == "marketplace" else 8)
+    assert len(set(links["customer_id"])) == len(links["customer_id"])  # one person per linked id
+    written = set(tables["orders"]["source_customer_id"]) | set(tables["feedback"]["source_customer_id"])
+    assert {c for c in written if c[0] != "C"} == set(links["customer_id"])  # every linked id is used
+    # each store card belongs to one customer, each marketplace id to one order
+    marketplace = [c for c in tables["orders"]["source_customer_id"] if c[0] == "M"]
+    assert len(marketplace) == len(set(marketplace)) > 0
+    cards = {c for c in tables["orders"]["source_customer_id"] if c[0] == "L"}
+    assert 0.05 * len(customers) < len(cards) < 0.2 * len(customers)
+
+
+def test_feedback_answers_follow_an_order(tables: dict[str, dict[str, list]]) -> None:
+    feedback, times = tables["feedback"], order_times(tables["orders"])
+    ranges = {"nps": range(0, 11), "stars": range(1, 6), "csat": range(1, 6)}
+    channels = {"nps": "survey", "stars": "review_site", "csat": "email"}
+    for cust, occurred_at, score, scale, channel in zip(
+        feedback["customer_id"],
+        feedback["occurred_at"],
+        feedback["score"],
+        feedback["scale"],
+        feedback["channel"],
+        strict=True,
+    ):
+        assert int(score) in ranges[scale] and channels[scale] == channel
+        answered = parse_ts(occurred_at)
+        assert any(datetime.timedelta(0) <= answered - t <= datetime.timedelta(days=10) for t in times[cust])
+    respondents = set(feedback["customer_id"])
+    assert 0.25 * len(times) < len(respondents) < 0.45 * len(times)  # about a third of the buyers
+    assert Counter(feedback["scale"]).most_common(1)[0][0] == "nps"
+
+
+def test_detractors_are_likelier_close_to_the_last_order(tables: dict[str, dict[str, list]]) -> None:
+    """The pattern the churn-risk backtest looks for: answers within 120 days before a customer's
+    last order (of customers who then stop) are detractors more often than the others."""
+    times = order_times(tables["orders"])
+    end = datetime.datetime(2025, 12, 31, tzinfo=datetime.UTC) - datetime.timedelta(days=180)
+    feedback = tables["feedback"]
+    near, far = [], []
+    for cust, occurred_at, score, scale in zip(
+        feedback["customer_id"], feedback["occurred_at"], feedback["score"], feedback["scale"], strict=True
+    ):
+        last = max(times[cust])
+        detractor = int(score) <= (6 if scale == "nps" else 3)
+        if last < end:
+            (near if last - parse_ts(occurred_at) < datetime.timedelta(days=120) else far).append(detractor)
+    assert sum(near) / len(near) > 1.5 * sum(far) / len(far)

@@ -46,7 +46,7 @@ def recompute(run) -> dict[tuple[datetime.date, str], tuple]:
         run.query("select customer_id, adjustment_date, amount from intermediate.int_revenue_adjustments")
     )
     events = by_customer(
-        run.query("select customer_id, event_date, event_type from staging.stg_raw__engagement_events")
+        run.query("select customer_id, event_date, event_type from intermediate.int_engagement_events")
     )
     rules = {
         row[0]: row[1:]

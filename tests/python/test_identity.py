@@ -153,7 +153,7 @@ def test_placeholder_and_shared_contacts_are_counted_and_ignored(identity_build)
     counts = {
         (measure, detail): value
         for measure, detail, value in identity_build.query(
-            "select measure, detail, value from marts.mart_identity_resolution"
+            "select measure, detail, total from marts.mart_identity_resolution"
         )
     }
     assert counts[("source_ids", "all")] == 31

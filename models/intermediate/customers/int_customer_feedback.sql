@@ -11,7 +11,7 @@ ordered as (
         *,
         row_number() over (
             partition by customer_id
-            order by occurred_at desc, score_pct asc, scale, channel
+            order by occurred_at desc, score_pct asc, scale asc, channel asc
         ) as recency_rank,
         count(*) over (partition by customer_id) as answers,
         sum(score_pct) over (partition by customer_id) as total_pct,

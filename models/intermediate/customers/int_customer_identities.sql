@@ -6,7 +6,7 @@
 -- id in it (in the warehouse's text order), so the key does not depend on the order of the rows, and
 -- an id that is linked to nothing keeps its own id.
 -- Components are found by min-label propagation, identity_max_rounds rounds: each round, every link
--- key takes the smallest label of its ids, then every id the smallest label of its keys (one hop
+-- key takes the smallest component_label of its ids, then every id the smallest component_label of its keys (one hop
 -- between ids per round). The test assert_identity_links_converged fails when more rounds are needed.
 {%- set rounds = var('identity_max_rounds') | int %}
 with links as (
@@ -16,7 +16,7 @@ with links as (
 labels_0 as (
     select distinct
         customer_id,
-        customer_id as label
+        customer_id as component_label
     from links
 ),
 {%- for round in range(1, rounds + 1) %}
@@ -24,7 +24,7 @@ labels_0 as (
 key_labels_{{ round }} as (
     select
         links.link_key,
-        min(labels_{{ round - 1 }}.label) as label
+        min(labels_{{ round - 1 }}.component_label) as component_label
     from links
     inner join labels_{{ round - 1 }}
         on links.customer_id = labels_{{ round - 1 }}.customer_id
@@ -34,7 +34,7 @@ key_labels_{{ round }} as (
 labels_{{ round }} as (
     select
         links.customer_id,
-        min(key_labels_{{ round }}.label) as label
+        min(key_labels_{{ round }}.component_label) as component_label
     from links
     inner join key_labels_{{ round }}
         on links.link_key = key_labels_{{ round }}.link_key
@@ -45,7 +45,7 @@ labels_{{ round }} as (
 final as (
     select
         customer_id as source_customer_id,
-        label as customer_id
+        component_label as customer_id
     from labels_{{ rounds }}
 )
 

@@ -30,16 +30,19 @@ person_ids as (
         on identity_links.person_id = known_ids.customer_id
 ),
 
+{%- if var('identity_match_email') or var('identity_match_phone') %}
+
 contacts as (
     select * from {{ ref('int_identity_contacts') }}
     where ignore_reason is null
 ),
+{%- endif %}
 
 candidate_links as (
     select
         customer_id,
         'linked_id' as link_method,
-        'p:' || person_id as link_key
+        'person:' || person_id as link_key
     from identity_links
 
     union all
@@ -47,7 +50,7 @@ candidate_links as (
     select
         person_id as customer_id,
         'linked_id' as link_method,
-        'p:' || person_id as link_key
+        'person:' || person_id as link_key
     from person_ids
     {%- for contact_type in ['email', 'phone'] %}
     {%- if var('identity_match_' ~ contact_type) %}
@@ -57,7 +60,7 @@ candidate_links as (
     select
         customer_id,
         '{{ contact_type }}' as link_method,
-        '{{ contact_type[0] }}:' || contact_value as link_key
+        '{{ contact_type }}:' || contact_value as link_key
     from contacts
     where contact_type = '{{ contact_type }}'
     {%- endif %}

@@ -57,12 +57,12 @@ final as (
         segment,
         cast(customers as bigint) as customers,
         cast(buyers as bigint) as buyers,
-        cast(customers as {{ double_type() }})
-        / sum(customers) over (partition by as_of_date, demographic, demographic_value, segmentation)
-        as customer_share_of_group,
-        cast(customers as {{ double_type() }})
-        / sum(customers) over (partition by as_of_date, demographic, segmentation, segment)
-        as customer_share_of_segment,
+        cast(customers as {{ double_type() }}) / sum(customers) over (
+            partition by as_of_date, demographic, demographic_value, segmentation
+        ) as customer_share_of_group,
+        cast(customers as {{ double_type() }}) / sum(customers) over (
+            partition by as_of_date, demographic, segmentation, segment
+        ) as customer_share_of_segment,
         cast(revenue_in_window as {{ money_type() }}) as revenue_in_window,
         cast(lifetime_net_revenue as {{ money_type() }}) as lifetime_net_revenue
     from summed

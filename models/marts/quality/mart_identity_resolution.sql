@@ -56,7 +56,7 @@ measures as (
     select
         'source_ids' as measure,
         'all' as detail,
-        count(*) as value
+        count(*) as total
     from source_ids
 
     union all
@@ -64,7 +64,7 @@ measures as (
     select
         'persons' as measure,
         'all' as detail,
-        count(*) as value
+        count(*) as total
     from persons
 
     union all
@@ -72,7 +72,7 @@ measures as (
     select
         'linked_persons' as measure,
         link_method as detail,
-        count(distinct customer_id) as value
+        count(distinct customer_id) as total
     from method_ids
     group by link_method
 
@@ -81,7 +81,7 @@ measures as (
     select
         'linked_ids' as measure,
         link_method as detail,
-        count(*) as value
+        count(*) as total
     from method_ids
     group by link_method
 
@@ -90,7 +90,7 @@ measures as (
     select
         'ignored_contacts' as measure,
         contact_type || ': ' || ignore_reason as detail,
-        count(*) as value
+        count(*) as total
     from contacts
     where ignore_reason is not null
     group by
@@ -103,7 +103,7 @@ measures as (
     select
         'matching' as measure,
         '{{ contact_type }}' as detail,
-        {{ 1 if var('identity_match_' ~ contact_type) else 0 }} as value
+        {{ 1 if var('identity_match_' ~ contact_type) else 0 }} as total
     {%- endfor %}
 ),
 
@@ -111,7 +111,7 @@ final as (
     select
         cast(measure as {{ dbt.type_string() }}) as measure,
         cast(detail as {{ dbt.type_string() }}) as detail,
-        cast(value as bigint) as value
+        cast(total as bigint) as total
     from measures
 )
 

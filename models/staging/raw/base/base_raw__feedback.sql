@@ -1,6 +1,6 @@
 -- One row per distinct raw feedback row, typed, with the reason it breaks the contract (null = clean).
--- The scale is read through the seeds feedback_scale_aliases and feedback_scales (a blank scale is the `feedback_default_scale`
--- var); the score must be a whole number within the scale's range.
+-- The scale is read through the seeds feedback_scale_aliases and feedback_scales (a blank scale is
+-- the `feedback_default_scale` var); the score must be a whole number within the scale's range.
 with collapsed as (
     {{ collapse_exact_duplicates('feedback') }}
 ),
