@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VALID_STATUSES = ("completed", "partially_refunded")
 COLUMNS = ("customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "rfm_segment")
 MONEY_UNITS = 10_000  # money as integers of 1e-4, the scale of the project's money type
+IDENTITIES = "customer_identities.parquet"  # optional: without it, every id is its own customer
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,15 @@ def rfm_duckdb(data_dir: Path, rule: Rule, threads: int, memory_limit: str) -> l
         for name, r_min, r_max, f_min, f_max in rule.grid
     )
     f_score = " + ".join(f"(frequency >= {cut})::int" for cut in rule.frequency_cut_points) or "0"
+    identities = data_dir / IDENTITIES
+    links = (
+        "select distinct customer_id, person_id from read_parquet($identities)"
+        if identities.exists()
+        else "select null as customer_id, null as person_id where false"
+    )
     sql = f"""
     with links as (
-        select distinct customer_id, person_id from read_parquet($identities)
+        {links}
     ),
     valid as (
         select
@@ -157,15 +164,20 @@ def rfm_duckdb(data_dir: Path, rule: Rule, threads: int, memory_limit: str) -> l
         "currency": rule.reporting_currency,
         "orders": str(data_dir / "orders.parquet"),
         "fx": str(data_dir / "fx_rates.parquet"),
-        "identities": str(data_dir / "customer_identities.parquet"),
     }
+    if identities.exists():
+        parameters["identities"] = str(identities)
     return [normalise(row) for row in connection.execute(sql, parameters).fetchall()]
 
 
 def rfm_polars(data_dir: Path, rule: Rule) -> list[tuple]:
     import polars as pl
 
-    links = pl.scan_parquet(data_dir / "customer_identities.parquet").select("customer_id", "person_id").unique()
+    links = (
+        pl.scan_parquet(data_dir / IDENTITIES).select("customer_id", "person_id").unique()
+        if (data_dir / IDENTITIES).exists()
+        else pl.LazyFrame(schema={"customer_id": pl.String, "person_id": pl.String})
+    )
     orders = (
         pl.scan_parquet(data_dir / "orders.parquet")
         .filter(pl.col("status").fill_null("completed").is_in(VALID_STATUSES))
@@ -256,7 +268,11 @@ def rfm_pandas(data_dir: Path, rule: Rule) -> list[tuple]:
         columns=["customer_id", "ordered_at", "status", "amount", "refund_amount", "currency"],
     )
     orders = orders[orders["status"].fillna("completed").isin(VALID_STATUSES)]
-    links = pd.read_parquet(data_dir / "customer_identities.parquet", columns=["customer_id", "person_id"])
+    links = (
+        pd.read_parquet(data_dir / IDENTITIES, columns=["customer_id", "person_id"])
+        if (data_dir / IDENTITIES).exists()
+        else pd.DataFrame({"customer_id": pd.Series(dtype=str), "person_id": pd.Series(dtype=str)})
+    )
     person = links.drop_duplicates().set_index("customer_id")["person_id"]
     frame = pd.DataFrame(
         {

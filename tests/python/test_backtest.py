@@ -393,10 +393,14 @@ def test_cdnow_clv_backtest_counts_1882_repeat_days_and_forecasts_from_the_fitte
 @pytest.mark.xdist_group("backtest")
 def test_demo_clv_backtest_counts_the_purchase_days_that_followed(demo_backtest):
     buyers = {row[0] for row in demo_backtest.query("select customer_id from intermediate.int_clv_summary")}
-    rows = demo_backtest.query(
-        "select customer_id, order_date from staging.stg_raw__orders "
-        "where status in ('completed', 'partially_refunded')"
-    )
+    mapping = staged_person_map(demo_backtest)
+    rows = [
+        (person_of(mapping, customer), day)
+        for customer, day in demo_backtest.query(
+            "select customer_id, order_date from staging.stg_raw__orders "
+            "where status in ('completed', 'partially_refunded')"
+        )
+    ]
     expected = purchase_days_after(rows, DEMO_AS_OF, DEMO_HORIZON, buyers)
     assert demo_backtest.query("select actual_transactions from marts.mart_backtest_clv where grouping = 'all'") == [
         (expected,)

@@ -26,6 +26,8 @@ import pytest
 from conftest import Run, built
 from identity_oracle import feedback_summaries, person_of, persons
 
+pytestmark = pytest.mark.xdist_group("identity")
+
 AS_OF = datetime.date(2025, 3, 31)
 ZS = [f"Z{i}" for i in range(1, 13)]
 # customer_id, email, phone, signup_at, country, accepts_marketing
