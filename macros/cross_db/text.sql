@@ -43,3 +43,17 @@
 {% macro postgres__regex_replace_all(expression, pattern, replacement) -%}
     {{ return(customer_pyramid.duckdb__regex_replace_all(expression, pattern, replacement)) }}
 {%- endmacro %}
+
+
+{#- The values of `expression` in a group, sorted, joined with ', ' (an aggregate). -#}
+{% macro sorted_list(expression) -%}
+    {{ return(adapter.dispatch('sorted_list', 'customer_pyramid')(expression)) }}
+{%- endmacro %}
+
+{% macro default__sorted_list(expression) -%}
+    string_agg({{ expression }}, ', ' order by {{ expression }})
+{%- endmacro %}
+
+{% macro spark__sorted_list(expression) -%}
+    array_join(array_sort(collect_list({{ expression }})), ', ')
+{%- endmacro %}

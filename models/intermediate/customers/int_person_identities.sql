@@ -20,7 +20,7 @@ methods as (
 method_lists as (
     select
         customer_id,
-        {{ dbt.listagg('link_method', "', '", 'order by link_method') }} as link_methods
+        {{ sorted_list('link_method') }} as link_methods
     from methods
     group by customer_id
 ),
@@ -29,7 +29,7 @@ id_lists as (
     select
         customer_id,
         cast(count(*) as integer) as source_id_count,
-        {{ dbt.listagg('source_customer_id', "', '", 'order by source_customer_id') }} as source_customer_ids
+        {{ sorted_list('source_customer_id') }} as source_customer_ids
     from identities
     group by customer_id
 ),
