@@ -166,6 +166,14 @@ def _add_build_options(parser: argparse.ArgumentParser, as_of_required: bool = F
         help="also link customer records that share this contact into one person: email or phone "
         "(repeatable; blank and placeholder values never link; default: only customer_identities links)",
     )
+    parser.add_argument(
+        "--data-tests",
+        choices=["all", "invariants"],
+        default="all",
+        help="all (default): every data test (and, for demo, the unit tests); invariants: only the project's "
+        "invariant tests (tests/*.sql: raw rows reconcile, revenue reconciles, every customer in one segment ...), "
+        "not the per-column tests (not null, unique, accepted values), which on Spark cost a job each",
+    )
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     parser.add_argument(
         "--target",

@@ -21,6 +21,14 @@ DEMO_SEEDS = "path:seeds/demo"
 NOT_DEMO = ["--exclude", DEMO_SEEDS, "--exclude-resource-type", "unit_test"]
 
 
+def test_exclusion(args: argparse.Namespace) -> list[str]:
+    """dbt arguments leaving out, under `--data-tests invariants`, the per-column (generic) data tests
+    and the unit tests (which check the project's rules on fixed rows, not the data)."""
+    if getattr(args, "data_tests", "all") != "invariants":
+        return []
+    return ["--exclude", "test_type:generic", "--exclude-resource-type", "unit_test"]
+
+
 def run_dbt(*args, **kwargs) -> list:
     """customer_pyramid.dbt.run_dbt, imported when a command first runs dbt (importing dbt takes a
     second or two: argument and input errors are reported before)."""
@@ -75,7 +83,7 @@ def demo(args: argparse.Namespace, extra_vars: dict | None = None, publishing: b
         from customer_pyramid.target_build import build_on_target
 
         return build_on_target(args, settings, variables, [], started, full_refresh=True)
-    results = _build(args, settings, ["--full-refresh"], variables)
+    results = _build(args, settings, ["--full-refresh", *test_exclusion(args)], variables)
     return _finish(args, settings, variables, None, results, started, publishing)
 
 
@@ -107,13 +115,12 @@ def build(
     else:
         days = project_var("lookback_days")
         say(args, f"Incremental build (reprocessing the last {days} days of data; --full-refresh to rebuild all).")
-    results = _build(
-        args, settings, [*NOT_DEMO, *(dbt_args or []), *(["--full-refresh"] if refresh else [])], variables
-    )
+    selection = [*NOT_DEMO, *test_exclusion(args), *(dbt_args or [])]
+    results = _build(args, settings, [*selection, *(["--full-refresh"] if refresh else [])], variables)
     if not refresh and "--select" not in (dbt_args or []) and _identities_changed(settings, previous):
         # the monthly history is kept per person: ids that now belong to another person change past months
         say(args, "Identity links changed since the last build: rebuilding the incremental models in full.")
-        results = _build(args, settings, [*NOT_DEMO, *(dbt_args or []), "--full-refresh"], variables)
+        results = _build(args, settings, [*selection, "--full-refresh"], variables)
     if "--select" in (dbt_args or []):
         if not results:
             raise UserError(f"--select {dbt_args[dbt_args.index('--select') + 1]!r} matches nothing in the project")

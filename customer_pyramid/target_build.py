@@ -34,9 +34,10 @@ def build_on_target(
 ) -> int:
     """Build (and test) everything on `settings.target` but `exclude` (dbt selections, e.g. the demo
     seeds when the raw tables are your own). Prints what was built; BuildFailed names what failed."""
-    from customer_pyramid.commands import run_dbt, say
+    from customer_pyramid.commands import run_dbt, say, test_exclusion
 
     refresh = ["--full-refresh"] if full_refresh else []
+    tests = test_exclusion(args)
     quiet = args.quiet
     _check_adapter(settings)
     # PySpark logs every failing query with its whole plan as JSON; dbt reports the error itself
@@ -44,18 +45,19 @@ def build_on_target(
     say(args, f"Building on target {settings.target} ({settings.adapter_type}) ...")
     downstream = [f"{name}+" for name in PYTHON_MODELS]
     results = run_dbt(
-        settings, "build", [*NO_UNIT_TESTS, "--exclude", *downstream, *exclude, *refresh], variables, quiet
+        settings, "build", [*NO_UNIT_TESTS, *tests, "--exclude", *downstream, *exclude, *refresh], variables, quiet
     )
     say(args, "Fitting the CLV model in the runner (this target runs no dbt Python models) ...")
     status = clv_step(settings, variables)
     results += run_dbt(
         settings,
         "build",
-        [*NO_UNIT_TESTS, "--select", *downstream, "--exclude", *PYTHON_MODELS, *refresh],
+        [*NO_UNIT_TESTS, *tests, "--select", *downstream, "--exclude", *PYTHON_MODELS, *refresh],
         variables,
         quiet_progress=quiet,
     )
-    results += run_dbt(settings, "test", ["--select", *PYTHON_MODELS], variables, quiet_progress=quiet)
+    if not tests:  # the three tables' tests are all per-column ones
+        results += run_dbt(settings, "test", ["--select", *PYTHON_MODELS], variables, quiet_progress=quiet)
     models = sum(1 for result in results if result.node.resource_type == "model") + len(PYTHON_MODELS)
     tests = sum(1 for result in results if result.node.resource_type == "test")
     print(

@@ -112,7 +112,8 @@ def demo(server: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
     flags = ["--data-dir", str(PROJECT_DIR / "seeds" / "demo"), "--timestamp-format", HOSTILE_FORMAT, "--quiet"]
     process = runner(["build", "--target", "postgres", *flags], server, base)
     try:
-        duck = built(["build", *flags], base / "duckdb" / "warehouse.duckdb")
+        # the reference; its data tests are the PostgreSQL build's, which runs every one of them
+        duck = built(["build", *flags, "--data-tests", "invariants"], base / "duckdb" / "warehouse.duckdb")
         output = finished(process)
     finally:
         process.kill()

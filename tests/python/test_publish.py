@@ -118,7 +118,15 @@ def test_readers_never_block_a_build_nor_see_a_mix_and_a_kill_keeps_the_serving_
 
     # a full build that passes (of other data: as of a month earlier), killed while it publishes
     # (paused after each mart by the test hook)
-    publishing = start(["runner.py", "demo", "--as-of", "2025-11-30"], database, **{PAUSE_VARIABLE: "30"})
+    other = [
+        "runner.py",
+        "demo",
+        "--as-of",
+        "2025-11-30",
+        "--data-tests",
+        "invariants",
+    ]  # (the tests are not the point)
+    publishing = start(other, database, **{PAUSE_VARIABLE: "30"})
     read_until(publishing, lambda line: line.startswith("Publishing the marts"), "publish step")
     partial = serving.with_name(f".{serving.name}.partial-{publishing.pid}")
     deadline = time.monotonic() + 30
@@ -163,7 +171,7 @@ def test_readers_never_block_a_build_nor_see_a_mix_and_a_kill_keeps_the_serving_
     assert build_of(serving) == new_build
 
     # two builds of the same data export to the same bytes
-    built(["demo", "--quiet"], database)
+    built(["demo", "--data-tests", "invariants", "--quiet"], database)
     first, second_export = tmp_path / "first", tmp_path / "second"
     built(["export", "--out", str(first), "--format", "csv"], demo_build.database)
     built(["export", "--out", str(second_export), "--format", "csv"], database)

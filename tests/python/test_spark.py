@@ -4,13 +4,16 @@
 creates it) in a local Spark session with its tables in a temporary folder, while this process builds
 the same demo on DuckDB. Spark's tables are Parquet files, which DuckDB reads: each mart is compared
 with warehouse_compare (money to the cent, floating point such as CLV to 1e-6 relative, the rest
-exactly). The Spark build is the runner's own: dbt builds and tests every SQL model on Spark, and the
-runner fits the CLV model through the adapter and writes its tables (customer_pyramid/target_build.py).
+exactly). The Spark build is the runner's own: dbt builds every SQL model on Spark and runs the
+invariant tests there (`--data-tests invariants`: the per-column tests, a Spark job each, run on DuckDB
+and PostgreSQL), and the runner fits the CLV model through the adapter and writes its tables
+(customer_pyramid/target_build.py).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -40,14 +43,17 @@ def spark_runner(args: list[str], base: Path) -> subprocess.Popen:
 
 @pytest.mark.xdist_group("spark")
 def test_every_mart_on_spark_equals_duckdb(tmp_path: Path) -> None:
-    spark = spark_runner(["demo", "--target", "spark", "--quiet"], tmp_path)
+    spark = spark_runner(["demo", "--target", "spark", "--data-tests", "invariants", "--quiet"], tmp_path)
     try:
-        duck = built(["demo", "--quiet"], tmp_path / "duckdb" / "warehouse.duckdb")
+        # the reference (the demo build of the "demo" group runs every data and unit test)
+        duck = built(["demo", "--data-tests", "invariants", "--quiet"], tmp_path / "duckdb" / "warehouse.duckdb")
         output, _ = spark.communicate(timeout=900)
     finally:
         spark.kill()
     assert spark.returncode == 0, output[-6000:]
     assert "CLV: fitted" in output, output[-3000:]
+    tests_run = re.search(r"passed (\d+) data tests", output)
+    assert tests_run and int(tests_run.group(1)) >= 10, output[-3000:]  # the invariant tests ran on Spark
 
     tables = tmp_path / "spark" / "tables" / "marts.db"
     with duckdb.connect() as connection:
