@@ -25,6 +25,8 @@ MIN_SEGMENT_CUSTOMERS = 30  # dbt_project.yml backtest_min_segment_customers
 @pytest.fixture(scope="module")
 def demo_backtest(tmp_path_factory):
     args = ["backtest", "--as-of", DEMO_AS_OF.isoformat(), "--horizon-days", str(DEMO_HORIZON)]
+    # the per-column and unit tests of the demo run in demo_build; the backtest marts are checked here
+    args += ["--data-tests", "invariants"]
     return built(args, tmp_path_factory.mktemp("backtest") / "warehouse.duckdb")
 
 

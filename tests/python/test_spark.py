@@ -32,6 +32,9 @@ def spark_runner(args: list[str], base: Path) -> subprocess.Popen:
         **os.environ,
         "PYRAMID_SPARK_DIR": str(base / "spark"),
         "PYRAMID_DB": str(base / "lock.duckdb"),  # the runner's lock file, never a real warehouse's
+        # a local session's models and tests are short jobs that wait on the driver more than on the two
+        # cores: four at once keep both busy
+        "PYRAMID_THREADS": "4",
         "DBT_TARGET_PATH": str(base / "target"),
         "DBT_LOG_PATH": str(base / "logs"),
     }
