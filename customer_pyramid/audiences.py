@@ -6,8 +6,9 @@ decided in the dbt project (marts.fct_audience_members, rules in
 macros/definitions/contact_permission.sql): marketing lists need marketing consent, service lists
 do not, an action whose purpose is `none` gets no list, and nobody without an email or a phone is
 listed. Everyone left out is counted per list and reason, in the manifest and in what the runner
-prints. Contact fields (email, phone, names) are read from staging here and nowhere else: the marts
-and the serving file keep them masked. Lists are written like the marts export: into a new folder
+prints. Contact fields (email, phone, names) are read here and nowhere else, from the person's
+merged customer record (intermediate.int_customer_records: the survivorship rules of identity
+resolution): the marts and the serving file keep them masked. Lists are written like the marts export: into a new folder
 renamed into place, rows in a fixed order, formula-like cells neutralised.
 """
 
@@ -23,7 +24,8 @@ from customer_pyramid.load import quote_identifier, sql_literal
 from customer_pyramid.settings import Settings
 
 MEMBERS = "marts.fct_audience_members"
-CONTACTS = "staging.stg_raw__customers"
+# the person's merged record: a customer made of several linked ids has one email and phone
+CONTACTS = "intermediate.int_customer_records"
 SEGMENTATIONS = ("rfm_segment", "lifecycle_stage", "value_tier", "loyalty_cell", "loyalty_tier")
 LEFT_OUT = ("no_marketing_consent", "no_contact_details")
 

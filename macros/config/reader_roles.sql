@@ -4,8 +4,9 @@
       - `bi_reader` (var bi_reader_role): the marts schema and nothing else, for Metabase, Superset,
         Power BI. The marts hold masked contact fields only; personal data (the columns tagged
         `meta: {pii: true}`) stays in raw and staging.
-      - `activation` (var activation_role): the marts and, in staging, the contact columns the
-        audience lists need (CONTACT_COLUMNS of stg_raw__customers), for the tool that sends them.
+      - `activation` (var activation_role): the marts and, in intermediate, the contact columns the
+        audience lists need (of int_customer_records: one merged record per person), for the tool
+        that sends them.
       - the role that builds (the profile's user) owns every schema and table it creates.
     Both roles are created without LOGIN: grant them to the users of your BI and activation tools
     (`grant bi_reader to metabase;`).
@@ -25,7 +26,7 @@
     {{ return(names) }}
 {%- endmacro %}
 
-{#- The columns of stg_raw__customers the activation role may read (what customer_pyramid/audiences.py selects). -#}
+{#- The columns of int_customer_records the activation role may read (what customer_pyramid/audiences.py selects). -#}
 {% macro activation_contact_columns() -%}
     {{ return(['customer_id', 'email', 'phone', 'first_name', 'last_name', 'country']) }}
 {%- endmacro %}
@@ -79,16 +80,16 @@
 {% macro reader_grants_sql() -%}
     {%- set roles = reader_role_names() -%}
     {%- set bi_reader, activation = adapter.quote(roles.bi_reader), adapter.quote(roles.activation) -%}
-    {%- set marts, staging = adapter.quote('marts'), adapter.quote('staging') -%}
+    {%- set marts, intermediate = adapter.quote('marts'), adapter.quote('intermediate') -%}
     create schema if not exists {{ marts }};
-    create schema if not exists {{ staging }};
+    create schema if not exists {{ intermediate }};
     grant usage on schema {{ marts }} to {{ bi_reader }}, {{ activation }};
     grant select on all tables in schema {{ marts }} to {{ bi_reader }}, {{ activation }};
     alter default privileges in schema {{ marts }} grant select on tables to {{ bi_reader }}, {{ activation }};
-    grant usage on schema {{ staging }} to {{ activation }};
+    grant usage on schema {{ intermediate }} to {{ activation }};
     do $grant$ begin
-        if to_regclass('staging.stg_raw__customers') is not null then
-            grant select ({{ activation_contact_columns() | join(', ') }}) on {{ staging }}.stg_raw__customers to {{ activation }};
+        if to_regclass('intermediate.int_customer_records') is not null then
+            grant select ({{ activation_contact_columns() | join(', ') }}) on {{ intermediate }}.int_customer_records to {{ activation }};
         end if;
     end $grant$;
 {%- endmacro %}

@@ -81,7 +81,7 @@ def test_exposures_name_what_the_code_reads() -> None:
     assert refs["html_report"] == relations_read_by("report.py", "marts")
     marts = {path.stem for path in (PROJECT_DIR / "models" / "marts").rglob("*") if path.suffix in (".sql", ".py")}
     assert refs["mart_exports"] == marts, "the export writes every mart"
-    audiences = relations_read_by("audiences.py", "marts") | relations_read_by("audiences.py", "staging")
+    audiences = relations_read_by("audiences.py", "marts") | relations_read_by("audiences.py", "intermediate")
     assert refs["audience_lists"] == audiences | relations_read_by("audiences.py", "rules")
     assert refs["crm_dashboard"] <= marts
 

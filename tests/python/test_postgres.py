@@ -183,7 +183,12 @@ def test_reader_roles_read_what_the_docs_say_and_keep_it_after_a_rebuild(server,
             # dbt replaces tables and views on every run: the grants must follow (on-run-end, and
             # default privileges for the marts)
             # (PostgreSQL drops the views on a replaced view, cascade: its view descendants go too)
-            selection = ["--select", "stg_raw__customers+,config.materialized:view", "dim_customers"]
+            selection = [
+                "--select",
+                "stg_raw__customers+,config.materialized:view",
+                "int_customer_records",
+                "dim_customers",
+            ]
             again = dbt(["run", *selection, "--vars", '{"raw_schema": "raw"}'], server, tmp_path)
             assert again.returncode == 0, again.stdout[-3000:]
         with connect(server) as connection, connection.cursor() as cursor:
@@ -196,11 +201,11 @@ def test_reader_roles_read_what_the_docs_say_and_keep_it_after_a_rebuild(server,
             assert _can_read(server, "mailer", relation), relation
         for relation in private:
             assert not _can_read(server, "metabase", relation), relation
-            if relation != "staging.stg_raw__customers":
+            if relation != "intermediate.int_customer_records":
                 assert not _can_read(server, "mailer", relation), relation
         contacts = "customer_id, email, phone, first_name, last_name, country"
-        assert _can_read(server, "mailer", "staging.stg_raw__customers", contacts)
-        assert not _can_read(server, "mailer", "staging.stg_raw__customers", "birth_date")
+        assert _can_read(server, "mailer", "intermediate.int_customer_records", contacts)
+        assert not _can_read(server, "mailer", "intermediate.int_customer_records", "birth_date")
 
 
 def test_no_mart_holds_personal_data(server, demo) -> None:
