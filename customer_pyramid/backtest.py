@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 
+from customer_pyramid.settings import project_var
+
 SEGMENTATIONS = ("rfm_segment", "lifecycle_stage", "stage_reason", "loyalty_cell", "value_tier")
 
 
@@ -116,10 +118,14 @@ def _feedback_signal_line(
     name = f"  feedback signal {signal} (among the {eligible:,} buyers the score leaves off the list)"
     if not listed:
         return f"{name}: nobody has it"
-    verdict = "helps" if lift is not None and lift > 1 else "does not help"
+    minimum = int(project_var("backtest_min_segment_customers"))
+    if listed < minimum:
+        verdict = f"too few to judge (fewer than {minimum})"
+    else:
+        verdict = "helps" if lift is not None and lift > 1 else "does not help"
     return (
         f"{name}: {listed:,} have it; {precision:.0%} of them did not buy against {_percent(base_rate)} "
-        f"(lift {_number(lift)}): listing it {verdict} (var churn_risk_list_feedback_signals)"
+        f"(lift {_number(lift)}): listing them {verdict} (var churn_risk_list_feedback_signals)"
     )
 
 
