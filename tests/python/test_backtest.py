@@ -219,7 +219,8 @@ def test_the_backtest_prints_what_it_found(demo_backtest):
     assert "Churn-risk list (high and medium): " in out
     # the feedback signals' verdicts follow from their rows: at least 30 with the signal and a lift above 1
     for signal, listed, lift in demo_backtest.query(
-        "select risk_level, listed, lift from marts.mart_backtest_churn_risk where risk_level in ('detractor', 'score_drop')"
+        "select risk_level, listed, lift from marts.mart_backtest_churn_risk "
+        "where risk_level in ('detractor', 'score_drop')"
     ):
         verdict = "too few to judge" if listed < 30 else "helps" if lift > 1 else "does not help"
         assert f"feedback signal {signal} (among the" in out and f"listing them {verdict}" in out, signal
