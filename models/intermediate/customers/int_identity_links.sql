@@ -11,16 +11,7 @@ with identity_links as (
 
 -- the ids the data uses; a person_id among them is that customer
 known_ids as (
-    select customer_id from {{ ref('stg_raw__customers') }}
-    union
-    select customer_id from {{ ref('stg_raw__orders') }}
-    union
-    select customer_id from {{ ref('stg_raw__order_items') }}
-    where customer_id is not null
-    union
-    select customer_id from {{ ref('stg_raw__engagement_events') }}
-    union
-    select customer_id from {{ ref('stg_raw__feedback') }}
+    select * from {{ ref('int_source_customer_ids') }}
 ),
 
 person_ids as (

@@ -21,16 +21,7 @@ contacts as (
 ),
 
 source_ids as (
-    select customer_id from {{ ref('stg_raw__customers') }}
-    union
-    select customer_id from {{ ref('stg_raw__orders') }}
-    union
-    select customer_id from {{ ref('stg_raw__order_items') }}
-    where customer_id is not null
-    union
-    select customer_id from {{ ref('stg_raw__engagement_events') }}
-    union
-    select customer_id from {{ ref('stg_raw__feedback') }}
+    select customer_id from {{ ref('int_source_customer_ids') }}
     union
     select customer_id from {{ ref('stg_raw__customer_identities') }}
 ),
