@@ -668,18 +668,16 @@ def _events_near_orders(
 
 
 def _linked_ids(rng: np.random.Generator, people: Frame, orders: Frame) -> Frame:
-    """Who has a store card / buys on the marketplace / answers under a survey id, and each order's id source
-    (0 own id, 1 store card, 2 marketplace)."""
+    """Who has a store card or buys on the marketplace, the ids of cards and of survey respondents, and
+    each order's id source (0 own id, 1 store card, 2 marketplace)."""
     n = len(people["country"])
     card = rng.random(n) < CARD_SHARE
     market = rng.random(n) < MARKETPLACE_SHARE
-    survey = rng.random(n) < SURVEY_ID_SHARE
     cust, channel = orders["cust"], orders["channel"]
     source = np.where((channel == OFFLINE) & card[cust], 1, np.where((channel == SOCIAL) & market[cust], 2, 0))
     return {
         "card": _codes(b"L", rng.permutation(n) + 1, CUSTOMER_DIGITS),
         "survey": _codes(b"R", rng.permutation(n) + 1, CUSTOMER_DIGITS),
-        "uses_survey_id": survey,
         "order_source": source,
     }
 

@@ -43,7 +43,7 @@
     {%- for name in ['new_customer_days', 'declining_after_days', 'churn_days', 'mature_min_orders',
                      'activity_drop_min_previous', 'clv_period_days', 'clv_min_buyers', 'clv_horizon_months',
                      'backtest_min_segment_customers', 'age_max_years', 'identity_max_ids_per_contact',
-                     'identity_max_rounds'] -%}
+                     'identity_max_rounds', 'feedback_recent_days'] -%}
         {%- if not (var(name) is number and var(name) is not boolean and var(name) > 0) -%}
             {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a positive number, got " ~ var(name)) }}
         {%- endif -%}

@@ -79,7 +79,8 @@ def persons(
     """Source id -> person id (the smallest id of its group), for every id given. `known_ids`: the
     ids the data uses (a person_id among them is that customer)."""
     components = _Components()
-    known = set(known_ids)
+    links = list(links)
+    known = set(known_ids) | {customer_id for customer_id, _ in links}
     for customer_id, person_id in links:
         components.union(f"c:{customer_id}", f"p:{person_id}")
         if person_id in known:

@@ -169,19 +169,21 @@ def feedback_signals(run) -> dict[str, set[str]]:
     """Per person, the feedback signals of the answers up to the as-of date, recomputed from staging."""
     as_of = run.query("select as_of_date from intermediate.int_as_of_date")[0][0]
     mapping = staged_person_map(run)
-    answers = [
-        (person_of(mapping, customer), occurred_at, scale, score)
-        for customer, occurred_at, day, scale, score in run.query(
-            "select customer_id, occurred_at, feedback_date, scale, score from staging.stg_raw__feedback"
-        )
-        if day <= as_of
-    ]
-    return {
-        person: {
-            name for name, on in (("detractor", s.nps_class == "detractor"), ("score_drop", s.is_score_dropping)) if on
-        }
-        for person, s in feedback_summaries(answers).items()
-    }
+    answers, last_day = [], {}
+    for customer, occurred_at, day, scale, score in run.query(
+        "select customer_id, occurred_at, feedback_date, scale, score from staging.stg_raw__feedback"
+    ):
+        if day <= as_of:
+            person = person_of(mapping, customer)
+            answers.append((person, occurred_at, scale, score))
+            last_day[person] = max(day, last_day.get(person, day))
+    signals = {}
+    for person, summary in feedback_summaries(answers).items():
+        # a detractor counts while the answer is less than 180 days old (feedback_recent_days)
+        recent = (as_of - last_day[person]).days < 180
+        flags = {"detractor": summary.nps_class == "detractor" and recent, "score_drop": summary.is_score_dropping}
+        signals[person] = {name for name, on in flags.items() if on}
+    return signals
 
 
 def demo_outcomes(run) -> dict[str, tuple[int, Decimal]]:

@@ -1,9 +1,14 @@
 -- One row per customer (person) with feedback up to the as-of date: how many answers, their average
 -- and the last one (macros/definitions/feedback_class.sql): the last answer's scale, score and score_pct,
 -- its NPS class, and whether the last answer dropped below the earlier ones. nps_score is the last
--- answer on the NPS scale itself (0-10), when there is one.
+-- answer on the NPS scale itself (0-10), when there is one. is_recent_detractor: the last answer is a
+-- detractor's and less than feedback_recent_days old (an old complaint no longer calls for service).
 with answers as (
     select * from {{ ref('int_customer_feedback_answers') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
 ),
 
 ordered as (
@@ -48,8 +53,13 @@ final as (
         {{ feedback_score_dropped(
             'ordered.score_pct',
             'case when ordered.answers > 1 then (ordered.total_pct - ordered.score_pct) / (ordered.answers - 1) end'
-        ) }} as is_score_dropping
+        ) }} as is_score_dropping,
+        -- what a service action and the churn signal act on: a detractor who said so lately
+        ordered.nps_class = 'detractor'
+        and {{ days_between('ordered.feedback_date', 'as_of.as_of_date') }} < {{ var('feedback_recent_days') }}
+        as is_recent_detractor
     from ordered
+    cross join as_of
     left join last_nps
         on ordered.customer_id = last_nps.customer_id
     where ordered.recency_rank = 1

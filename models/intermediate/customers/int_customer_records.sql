@@ -2,7 +2,8 @@
 -- One row per person with at least one clean customer record (int_customer_identities): the person's
 -- profile, merged from their records by survivorship rules (docs/decisions.md):
 --   contact, name, place, birth date, gender: the most recently signed-up record that has a value;
---   signup and acquisition channel: the earliest record (when the person was first acquired);
+--   signup and acquisition channel: the earliest record (when the person was first acquired; a
+--   record without a signup date makes the person always known, has_undated_record);
 --   is_member: any record; accepts_marketing: false when any record opted out, true when one opted
 --   in and none out, unknown otherwise.
 -- A person with one record is that record.
@@ -56,6 +57,8 @@ merged as (
         cast(count(*) as integer) as customer_records,
         min(signup_at) as signup_at,
         min(signup_date) as signup_date,
+        -- a record without a signup date has always been known (int_customers): so has its person
+        bool_or(signup_at is null) as has_undated_record,
         bool_or(is_member) as is_member,
         case
             when bool_or(accepts_marketing = false) then false
@@ -74,6 +77,7 @@ final as (
         {%- endfor %}
         merged.signup_at,
         merged.signup_date,
+        merged.has_undated_record,
         ranked.acquisition_channel,
         merged.is_member,
         merged.accepts_marketing,

@@ -31,10 +31,13 @@ sightings as (
     select
         customers.customer_id,
         'customers' as seen_in,
-        customers.signup_date as seen_date
+        case when not coalesce(customers.has_undated_record, false) then customers.signup_date end as seen_date
     from customers
     cross join as_of
-    where customers.signup_date is null or customers.signup_date <= as_of.as_of_date
+    where
+        customers.signup_date is null
+        or customers.has_undated_record
+        or customers.signup_date <= as_of.as_of_date
 
     union all
 

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- One row per clean engagement event, at the person grain (int_customer_identities), with the
 -- feedback answers whose scale counts as engagement (seed feedback_scales.engagement_event_type): what
 -- the engagement score, counts and activity signals read. source_customer_id is the id as given.

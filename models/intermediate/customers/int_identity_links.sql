@@ -9,9 +9,12 @@ with identity_links as (
     select * from {{ ref('stg_raw__customer_identities') }}
 ),
 
--- the ids the data uses; a person_id among them is that customer
+-- the ids the data uses (customer_identities' own customer ids too); a person_id among them is that
+-- customer
 known_ids as (
-    select * from {{ ref('int_source_customer_ids') }}
+    select customer_id from {{ ref('int_source_customer_ids') }}
+    union
+    select customer_id from identity_links
 ),
 
 person_ids as (

@@ -1,6 +1,6 @@
 {{ config(materialized='table') }}
 -- One row per clean order, any status, of its person (customer_id; source_customer_id is the id as
--- given, int_customer_identities): the orders table when one is given; for line-item-only data,
+-- given, for orders derived from lines the person, int_customer_identities): the orders table when one is given; for line-item-only data,
 -- orders derived from the sale lines (one per order id and customer: amount = the lines' quantity x
 -- unit price, the earliest line timestamp, the lines' customer). An order id whose lines belong to
 -- several customers becomes one order per customer (`<order_id>-<customer_id>`).
@@ -8,9 +8,22 @@ with orders as (
     select * from {{ ref('stg_raw__orders') }}
 ),
 
+identities as (
+    select * from {{ ref('int_customer_identities') }}
+),
+
+-- sale lines of line-item-only data, each of its person: one order's lines under two ids of one
+-- person are one order
 items as (
-    select * from {{ ref('stg_raw__order_items') }}
-    where not has_orders and not is_return
+    select
+        lines.order_id,
+        coalesce(identities.customer_id, lines.customer_id) as customer_id,
+        lines.ordered_at,
+        lines.line_amount
+    from {{ ref('stg_raw__order_items') }} as lines
+    left join identities
+        on lines.customer_id = identities.source_customer_id
+    where not lines.has_orders and not lines.is_return
 ),
 
 derived as (
@@ -24,10 +37,6 @@ derived as (
     group by
         order_id,
         customer_id
-),
-
-identities as (
-    select * from {{ ref('int_customer_identities') }}
 ),
 
 unioned as (

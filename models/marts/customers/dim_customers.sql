@@ -135,6 +135,7 @@ final as (
         feedback.nps_class,
         feedback.nps_score,
         coalesce(feedback.is_score_dropping, false) as is_score_dropping,
+        coalesce(feedback.is_recent_detractor, false) as is_recent_detractor,
         coalesce(records.is_member, false) as is_member,
         coalesce(records.accepts_marketing, false) or coalesce(engagement.has_subscribed, false) as is_subscriber,
         coalesce(engagement.is_fan, false) as is_fan,

@@ -44,7 +44,7 @@ scored as (
         1 - predictions.purchase_probability as churn_risk_score,
         signals.is_orders_down,
         signals.is_engagement_down,
-        coalesce(customers.nps_class = 'detractor', false) as is_detractor,
+        customers.is_recent_detractor as is_detractor,
         customers.is_score_dropping,
         customers.next_best_action
     from customers

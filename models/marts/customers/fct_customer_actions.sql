@@ -40,6 +40,8 @@ memberships as (
     from loyalty
     inner join feedback
         on loyalty.customer_id = feedback.customer_id
+    -- a detractor's last answer is recent; other classes propose nothing yet
+    where feedback.is_recent_detractor
 
     union all
 
