@@ -11,6 +11,7 @@ DATE_COLUMNS = {
     "engagement_events": "occurred_at",
     "customers": "signup_at",
     "fx_rates": "rate_date",
+    "feedback": "occurred_at",
 }
 
 
@@ -48,6 +49,8 @@ def dated_rows(source: Path) -> dict[str, tuple[list[str], list[tuple[datetime.d
             order_dates = {row[0]: row_date(row[index]) for row in rows}
     header, rows = read_table(source, "order_items")
     tables["order_items"] = (header, [(order_dates.get(row[0]), row) for row in rows])
+    header, rows = read_table(source, "customer_identities")
+    tables["customer_identities"] = (header, [(None, row) for row in rows])  # links have no date: always known
     return tables
 
 

@@ -91,7 +91,6 @@ FEEDBACK = [
     ["Z6", "2025-03-03 10:00:00", "", "stars", "app"],  # missing_score
     ["", "2025-03-03 10:00:00", "5", "stars", "app"],  # missing_customer_id
 ]
-ORDERS_AB = [["o1", "A", "2025-01-10", "10"], ["o2", "B", "2025-02-10", "20"]]
 BAD_FEEDBACK = {
     "score_out_of_range": 2,
     "unknown_scale": 1,
@@ -265,27 +264,3 @@ def test_stars_count_as_review_engagement(identity_build):
         identity_build.query("select customer_id, events_review_365d from marts.dim_customers where customer_id = 'X1'")
     )
     assert reviews == {"X1": 2}
-
-
-def test_an_incremental_build_whose_links_moved_ids_is_rebuilt_in_full(tmp_path):
-    """B bought alone, then a link makes B part of A (and a new marketplace id M-1 joins A): B's past
-    months move to A, so the incremental build is redone in full, and A holds all three orders."""
-    data, database = tmp_path / "data", tmp_path / "w.duckdb"
-    data.mkdir()
-    header = ["order_id", "customer_id", "ordered_at", "amount"]
-    write(data / "orders.csv", header, ORDERS_AB)
-    links = ["customer_id", "person_id"]
-    write(data / "customer_identities.csv", links, [["Z1", "Z"]])  # the same files grow: an incremental build
-    args = ["build", "--data-dir", str(data), "--data-tests", "invariants"]
-    first = built(args, database)
-    assert first.query("select count(*) from marts.dim_customers") == [(2,)]
-    write(data / "orders.csv", header, [*ORDERS_AB, ["o3", "M-1", "2025-03-01", "30"]])
-    write(data / "customer_identities.csv", links, [["Z1", "Z"], ["B", "A"], ["M-1", "A"]])
-    second = built(args, database)
-    assert "Incremental build" in second.stdout
-    assert "Ids now belong to other persons than at the last build" in second.stdout
-    assert second.query("select customer_id, lifetime_orders, source_customer_ids from marts.dim_customers") == [
-        ("A", 3, "A, B, M-1")
-    ]
-    months = second.query("select distinct customer_id from marts.fct_customer_segment_history")
-    assert months == [("A",)], "no month of the history still holds B as a customer of its own"

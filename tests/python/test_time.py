@@ -80,7 +80,9 @@ def test_later_data_changes_no_mart_of_a_past_as_of_date(generated, tmp_path):
 
 def test_incremental_builds_across_a_month_end_equal_a_full_refresh(generated, tmp_path):
     """A first build at 29 November, then two incremental ones: the month end, and two days later in
-    the next month, when rows dated the month end arrive two days late (inside the 3-day lookback)."""
+    the next month, when rows dated the month end arrive two days late (inside the 3-day lookback).
+    At the month end a new identity link also makes one long-standing customer part of another: their
+    past months move to that person, so that build is redone in full (and says so)."""
     start, month_end, next_month = (datetime.date(2025, 11, 29) + datetime.timedelta(days=n) for n in (0, 1, 3))
     data = tmp_path / "data"
     incremental_db = tmp_path / "incremental.duckdb"
@@ -90,9 +92,18 @@ def test_incremental_builds_across_a_month_end_equal_a_full_refresh(generated, t
     assert late, "the replay needs rows that arrive late"
     write_known_by(generated, data, start, held_back)
     assert "Full refresh: first build" in build(data, incremental_db).stdout
+    # two customers who bought long before: the second becomes part of the first from the month end on
+    customers = {row[0] for _, row in generated["customers"][1] if row[0]}
+    long_ago = start - datetime.timedelta(days=400)
+    early = sorted({row[1] for date, row in generated["orders"][1] if date and date < long_ago} & customers)
+    header, links = generated["customer_identities"]
+    merged = {**generated, "customer_identities": (header, [*links, (None, [early[1], early[0], "merge"])])}
     for day in (month_end, next_month):
-        write_known_by(generated, data, day, held_back)
-        assert "Incremental build (reprocessing the last 3 days" in build(data, incremental_db).stdout
+        write_known_by(merged, data, day, held_back)
+        output = build(data, incremental_db).stdout
+        assert "Incremental build (reprocessing the last 3 days" in output
+        moved = "Ids now belong to other persons than at the last build" in output
+        assert moved == (day == month_end), (day, output[-1500:])
     full_db = tmp_path / "full.duckdb"
     # the incremental result equals it; the invariants hold on it (raw rows reconcile, history sums ...)
     build(data, full_db, "--full-refresh", data_tests=True)

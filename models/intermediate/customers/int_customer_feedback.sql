@@ -55,9 +55,10 @@ final as (
             'case when ordered.answers > 1 then (ordered.total_pct - ordered.score_pct) / (ordered.answers - 1) end'
         ) }} as is_score_dropping,
         -- what a service action and the churn signal act on: a detractor who said so lately
-        ordered.nps_class = 'detractor'
-        and {{ days_between('ordered.feedback_date', 'as_of.as_of_date') }} < {{ var('feedback_recent_days') }}
-        as is_recent_detractor
+        (
+            ordered.nps_class = 'detractor'
+            and {{ days_between('ordered.feedback_date', 'as_of.as_of_date') }} < {{ var('feedback_recent_days') }}
+        ) as is_recent_detractor
     from ordered
     cross join as_of
     left join last_nps

@@ -1,9 +1,10 @@
 {{ config(materialized='table') }}
 -- One row per clean order, any status, of its person (customer_id; source_customer_id is the id as
--- given, for orders derived from lines the person, int_customer_identities): the orders table when one is given; for line-item-only data,
--- orders derived from the sale lines (one per order id and customer: amount = the lines' quantity x
--- unit price, the earliest line timestamp, the lines' customer). An order id whose lines belong to
--- several customers becomes one order per customer (`<order_id>-<customer_id>`).
+-- given; for orders derived from lines, the person; int_customer_identities): the orders table when
+-- one is given; for line-item-only data, orders derived from the sale lines (one per order id and
+-- customer: amount = the lines' quantity x unit price, the earliest line timestamp, the lines'
+-- customer). An order id whose lines belong to several customers becomes one order per customer
+-- (`<order_id>-<customer_id>`).
 with orders as (
     select * from {{ ref('stg_raw__orders') }}
 ),
@@ -16,14 +17,14 @@ identities as (
 -- person are one order
 items as (
     select
-        lines.order_id,
-        coalesce(identities.customer_id, lines.customer_id) as customer_id,
-        lines.ordered_at,
-        lines.line_amount
-    from {{ ref('stg_raw__order_items') }} as lines
+        sale_lines.order_id,
+        coalesce(identities.customer_id, sale_lines.customer_id) as customer_id,
+        sale_lines.ordered_at,
+        sale_lines.line_amount
+    from {{ ref('stg_raw__order_items') }} as sale_lines
     left join identities
-        on lines.customer_id = identities.source_customer_id
-    where not lines.has_orders and not lines.is_return
+        on sale_lines.customer_id = identities.source_customer_id
+    where not sale_lines.has_orders and not sale_lines.is_return
 ),
 
 derived as (
