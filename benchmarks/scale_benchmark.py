@@ -84,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", default=str(ROOT / "warehouse" / "bench"), help="folder for data and warehouses")
     parser.add_argument("--report", default=str(ROOT / "docs" / "benchmarks.md"), help="markdown file to update")
     parser.add_argument("--no-report", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument(
+        "--data-tests",
+        choices=["all", "invariants"],
+        default="all",
+        help="the data tests of the full and incremental builds (invariants: a quick run, as make test's smoke test)",
+    )
     args = parser.parse_args(argv)
     try:
         sizes = [int(text.replace("_", "")) for text in args.sizes.split(",")]
@@ -97,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for size in sizes:
-            results.append(run_size(size, work / str(size), settings))
+            results.append(run_size(size, work / str(size), settings, ["--data-tests", args.data_tests]))
     except StepFailed as error:
         print(f"FAILED: {error}", file=sys.stderr)
         return 1
@@ -113,7 +119,7 @@ class StepFailed(Exception):
     pass
 
 
-def run_size(customers: int, folder: Path, settings: Settings) -> SizeResult:
+def run_size(customers: int, folder: Path, settings: Settings, tests: list[str]) -> SizeResult:
     print(f"== {customers:,} customers ({folder})", flush=True)
     data = generated(customers, folder / "generated")
     result = SizeResult(customers, *row_counts(data))
@@ -146,12 +152,12 @@ def run_size(customers: int, folder: Path, settings: Settings) -> SizeResult:
     without_last_day(data, inputs)
     full_db = fresh(folder / "full.duckdb")
     result.steps["full"] = child_step(
-        "full build", runner("build", "--data-dir", str(inputs)), db=full_db, log=folder / "full.log"
+        "full build", runner("build", "--data-dir", str(inputs), *tests), db=full_db, log=folder / "full.log"
     )
     link_all(data, inputs)
     result.steps["incremental"] = child_step(
         "incremental build (+1 day)",
-        runner("build", "--data-dir", str(inputs)),
+        runner("build", "--data-dir", str(inputs), *tests),
         db=full_db,
         log=folder / "incremental.log",
     )
