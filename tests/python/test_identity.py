@@ -116,7 +116,18 @@ def identity_build(tmp_path_factory: pytest.TempPathFactory) -> Run:
     write(data / "customer_identities.csv", ["customer_id", "person_id", "system"], LINKS)
     write(data / "orders.csv", ["order_id", "customer_id", "ordered_at", "amount"], ORDERS)
     write(data / "feedback.csv", ["customer_id", "occurred_at", "score", "scale", "channel"], FEEDBACK)
-    args = ["build", "--data-dir", str(data), "--as-of", AS_OF.isoformat(), "--match-on", "email"]
+    # the per-column tests of the identity and feedback models run on the demo; the invariants run here
+    args = [
+        "build",
+        "--data-dir",
+        str(data),
+        "--as-of",
+        AS_OF.isoformat(),
+        "--match-on",
+        "email",
+        "--data-tests",
+        "invariants",
+    ]
     return built([*args, "--match-on", "phone", "--quiet"], tmp_path_factory.mktemp("identity") / "warehouse.duckdb")
 
 
