@@ -81,8 +81,11 @@ LONGEST_FIRST = (
     "test_spark.py",
     "test_postgres.py",
     "test_time.py",
-    "test_properties.py",
+    "test_publish.py",
     "test_lint.py",
+    "test_scale_benchmark.py",
+    "test_online_retail.py",
+    "test_properties.py",
     "test_rfm_oracle.py",
     "test_cdnow_clv.py",
 )
