@@ -202,9 +202,8 @@ def _holdout_errors(summary: pa.Table, settings: Settings, row: dict) -> dict[st
 
 
 def _min_date(summary: pa.Table, column: str) -> datetime.date | None:
-    if summary.num_rows == 0:
-        return None
-    return min(summary.column(column).to_pylist())
+    dates = [value for value in summary.column(column).to_pylist() if value is not None]
+    return min(dates) if dates else None
 
 
 def _finish(row: dict, status: str, message: str) -> pa.Table:

@@ -6,7 +6,8 @@
 -- The split_ columns are the same summary at an earlier split date (the last clv_selection_holdout_share
 -- of the days from the first purchase of anyone to the as-of date held out) and the repeat transactions
 -- after it up to the as-of date: clv_model = auto fits both purchase models on them and keeps the one
--- that predicts the held-out part better. Null for customers whose first purchase is after the split.
+-- that predicts the held-out part better. Null for customers whose first purchase is after the split, and
+-- for everyone when the held-out share is less than a whole day.
 with orders as (
     select * from {{ ref('int_orders_valid') }}
 ),
@@ -35,14 +36,26 @@ numbered as (
     from purchase_days
 ),
 
-split as (
+holdout as (
     select
         as_of.as_of_date,
-        {{ days_before('as_of.as_of_date', 'cast(floor(' ~ var('clv_selection_holdout_share') ~ ' * '
-            ~ days_between('min(purchase_days.order_date)', 'as_of.as_of_date') ~ ') as integer)') }} as split_date
+        cast(
+            floor(
+                {{ var('clv_selection_holdout_share') }}
+                * {{ days_between('min(purchase_days.order_date)', 'as_of.as_of_date') }}
+            ) as integer
+        ) as holdout_days
     from purchase_days
     cross join as_of
     group by as_of.as_of_date
+),
+
+-- no split when the held-out share of the days is less than a whole day (a day or two of data)
+split as (
+    select
+        as_of_date,
+        case when holdout_days > 0 then {{ days_before('as_of_date', 'holdout_days') }} end as split_date
+    from holdout
 ),
 
 before_split as (
