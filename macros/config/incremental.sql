@@ -67,3 +67,22 @@
     {%- endif -%}
     select 1
 {%- endmacro %}
+
+
+{#- The first month an incremental run of a monthly model rebuilds (int_customer_facts_monthly,
+    fct_customer_segment_history): the month holding the earlier of the latest snapshot built minus
+    lookback_days and the as-of date; 1900-01-01 (everything) when the model is empty. A scalar
+    subquery over the model itself; the model declares `-- depends_on: ref('int_as_of_date')`. -#}
+{% macro first_month_to_rebuild() -%}
+    (
+        select
+            coalesce(
+                {{ month_start(
+                    'least(' ~ days_before('max(built.as_of_date)', var('lookback_days') | int)
+                    ~ ', (select as_of_date from ' ~ ref('int_as_of_date') ~ '))'
+                ) }},
+                cast('1900-01-01' as date)
+            )
+        from {{ this }} as built
+    )
+{%- endmacro %}

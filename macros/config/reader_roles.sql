@@ -1,5 +1,5 @@
 {#-
-    Who may read what on a shared PostgreSQL warehouse, enforced by the database (README "Running on
+    Who may read what on a shared PostgreSQL warehouse, enforced by the database (docs/engines.md, "Running on
     PostgreSQL", docs/decisions.md):
       - `bi_reader` (var bi_reader_role): the marts schema and nothing else, for Metabase, Superset,
         Power BI. The marts hold masked contact fields only; personal data (the columns tagged
@@ -26,7 +26,7 @@
     {{ return(names) }}
 {%- endmacro %}
 
-{#- The columns of int_customer_records the activation role may read (what customer_pyramid/audiences.py selects). -#}
+{#- The columns of int_customer_records the activation role may read (what customer_pyramid/serve/audiences.py selects). -#}
 {% macro activation_contact_columns() -%}
     {{ return(['customer_id', 'email', 'phone', 'first_name', 'last_name', 'country']) }}
 {%- endmacro %}

@@ -1,13 +1,14 @@
 {#-
-    Seeds on a local Spark session (the `spark` target): Spark reads the CSV file itself, instead of
-    dbt-spark's INSERT ... VALUES of every row, whose parsing takes Spark minutes for the demo's
-    120,000 rows. The values are dbt's: as its seed loader, text that is empty or `null` (any case,
-    around spaces) is null, other text is kept as written. A Spark cluster (the spark_thrift and
-    spark_http targets) cannot read the runner's files, and keeps dbt-spark's loader. (dbt does not
-    show a target's connection method to macros: the local session is the target named `spark`.)
+    Seeds on a local Spark session: Spark reads the CSV file itself, instead of dbt-spark's INSERT ...
+    VALUES of every row, whose parsing takes Spark minutes for the demo's 120,000 rows. The values are
+    dbt's: as its seed loader, text that is empty or `null` (any case, around spaces) is null, other
+    text is kept as written. Only a session in the runner's process can read the runner's files: the
+    runner sets the var spark_seeds_from_files for a target whose profile method is `session`
+    (customer_pyramid/engines/spark.py; dbt does not show a target's connection method to macros).
+    Clusters, and plain dbt without the var, keep dbt-spark's loader.
 -#}
 {% macro spark__load_csv_rows(model, agate_table) %}
-    {%- if target.name != 'spark' -%}
+    {%- if not var('spark_seeds_from_files') -%}
         {{ return(dbt.spark__load_csv_rows(model, agate_table)) }}
     {%- endif -%}
     {%- set column_override = model['config'].get('column_types', {}) -%}

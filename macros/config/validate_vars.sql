@@ -55,7 +55,8 @@
     {%- endfor -%}
     {%- do share_var('pareto_top_share') -%}
     {%- do share_var('feedback_score_drop') -%}
-    {%- for name in ['identity_match_email', 'identity_match_phone', 'churn_risk_list_feedback_signals'] -%}
+    {%- for name in ['identity_match_email', 'identity_match_phone', 'churn_risk_list_feedback_signals',
+                     'spark_seeds_from_files'] -%}
         {%- if var(name) is not boolean -%}
             {{ exceptions.raise_compiler_error("var " ~ name ~ " must be true or false, got " ~ var(name)) }}
         {%- endif -%}

@@ -1,5 +1,5 @@
 {#-
-    Early-warning signals over customer_facts columns, shown beside the churn-risk score in
+    Early-warning signals over the columns of int_customer_facts_monthly, shown beside the churn-risk score in
     fct_churn_risk as what changed (they are not part of the score or of the lifecycle stage: the
     backtests in docs/backtests.md show customers with these signals still buy more often than the
     average buyer, though less often than comparable customers without them).

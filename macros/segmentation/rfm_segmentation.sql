@@ -1,5 +1,5 @@
 {#-
-    RFM scores, cell and named segment of every buyer in `facts` (customer_facts rows), per as_of_date.
+    RFM scores, cell and named segment of every buyer in `facts` (int_customer_facts_monthly rows), per as_of_date.
     Segments come from the R x F grid in seeds/rules/rfm_segments.csv.
 -#}
 {% macro rfm_segmentation(facts) %}

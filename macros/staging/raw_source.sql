@@ -50,7 +50,7 @@
 {#-
     The contract's column names of one raw table, in contract order. They are also the column list
     of the source definition (_raw__sources.yml), which documents them and which the runner reads;
-    tests/python/test_contract.py proves the two lists equal. They are spelt out here because dbt
+    tests/python/unit/test_contract.py proves the two lists equal. They are spelt out here because dbt
     unit tests render models without the sources in `graph`.
 -#}
 {% macro raw_contract_columns(table_name) %}

@@ -3,7 +3,7 @@
 -- orders, line-item returns, engagement events and lifetime engagement points that day, and the
 -- customer's running totals up to and including the day (day_index = its position). The customer facts
 -- at any date are these totals on the customer's last day on or before it
--- (macros/definitions/customer_facts.sql): computed once, read by every snapshot.
+-- (int_customer_facts_monthly): computed once, read by every snapshot.
 with valid_orders as (
     select * from {{ ref('int_orders_valid') }}
 ),

@@ -1,6 +1,6 @@
 {{ config(materialized='table') }}
 -- One row per customer known at the as-of date, with the facts every segmentation reads: the as-of
--- snapshot of int_customer_facts_monthly (macros/definitions/customer_facts.sql), so the current marts
+-- snapshot of int_customer_facts_monthly, so the current marts
 -- and the last snapshot of the history read the same rows.
 with as_of as (
     select * from {{ ref('int_as_of_date') }}

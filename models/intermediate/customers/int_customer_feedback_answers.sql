@@ -1,4 +1,4 @@
--- One row per clean feedback answer up to the as-of date, of its person (int_customer_identities):
+-- One row per clean feedback answer up to the as-of date, of its person (int_customer_id_map):
 -- the score as a percentage of its scale and its NPS class (macros/definitions/feedback_class.sql).
 with feedback as (
     select * from {{ ref('stg_raw__feedback') }}
@@ -8,8 +8,8 @@ scales as (
     select * from {{ ref('feedback_scales') }}
 ),
 
-identities as (
-    select * from {{ ref('int_customer_identities') }}
+id_map as (
+    select * from {{ ref('int_customer_id_map') }}
 ),
 
 as_of as (
@@ -18,7 +18,7 @@ as_of as (
 
 final as (
     select
-        coalesce(identities.customer_id, feedback.customer_id) as customer_id,
+        id_map.customer_id,
         feedback.customer_id as source_customer_id,
         feedback.occurred_at,
         feedback.feedback_date,
@@ -31,8 +31,8 @@ final as (
     inner join scales
         on feedback.scale = scales.scale
     cross join as_of
-    left join identities
-        on feedback.customer_id = identities.source_customer_id
+    left join id_map
+        on feedback.customer_id = id_map.source_customer_id
     where feedback.feedback_date <= as_of.as_of_date
 )
 

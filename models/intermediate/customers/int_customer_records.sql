@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- One row per person with at least one clean customer record (int_customer_identities): the person's
+-- One row per person with at least one clean customer record (int_customer_id_map): the person's
 -- profile, merged from their records by survivorship rules (docs/decisions.md):
 --   contact, name, place, birth date, gender: the most recently signed-up record that has a value;
 --   signup and acquisition channel: the earliest record (when the person was first acquired; a
@@ -12,13 +12,13 @@ with records as (
     select * from {{ ref('stg_raw__customers') }}
 ),
 
-identities as (
-    select * from {{ ref('int_customer_identities') }}
+id_map as (
+    select * from {{ ref('int_customer_id_map') }}
 ),
 
 mapped as (
     select
-        coalesce(identities.customer_id, records.customer_id) as customer_id,
+        id_map.customer_id,
         records.customer_id as source_customer_id,
         {%- for column in latest_wins %}
         records.{{ column }},
@@ -30,8 +30,8 @@ mapped as (
         records.accepts_marketing,
         records.raw_row_count
     from records
-    left join identities
-        on records.customer_id = identities.source_customer_id
+    left join id_map
+        on records.customer_id = id_map.source_customer_id
 ),
 
 ranked as (

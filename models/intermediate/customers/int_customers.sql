@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- One row per customer (person, int_customer_identities) known at the as-of date: a customer record
+-- One row per customer (person, int_customer_id_map) known at the as-of date: a customer record
 -- signed up by then, or an id with an order, an engagement event or a feedback answer by then.
 -- Without a customers table, customers come from orders
 -- and events alone.

@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
--- One row per clean engagement event, at the person grain (int_customer_identities), with the
+-- One row per clean engagement event, at the person grain (int_customer_id_map), with the
 -- feedback answers whose scale counts as engagement (seed feedback_scales.engagement_event_type): what
 -- the engagement score, counts and activity signals read. source_customer_id is the id as given.
 with events as (
@@ -18,8 +18,8 @@ event_types as (
     select * from {{ ref('engagement_event_types') }}
 ),
 
-identities as (
-    select * from {{ ref('int_customer_identities') }}
+id_map as (
+    select * from {{ ref('int_customer_id_map') }}
 ),
 
 all_events as (
@@ -55,7 +55,7 @@ all_events as (
 
 final as (
     select
-        coalesce(identities.customer_id, all_events.customer_id) as customer_id,
+        id_map.customer_id,
         all_events.customer_id as source_customer_id,
         all_events.occurred_at,
         all_events.occurred_at_local,
@@ -65,8 +65,8 @@ final as (
         all_events.channel,
         all_events.raw_row_count
     from all_events
-    left join identities
-        on all_events.customer_id = identities.source_customer_id
+    left join id_map
+        on all_events.customer_id = id_map.source_customer_id
 )
 
 select * from final

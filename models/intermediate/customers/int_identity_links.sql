@@ -12,9 +12,7 @@ with identity_links as (
 -- the ids the data uses (customer_identities' own customer ids too); a person_id among them is that
 -- customer
 known_ids as (
-    select customer_id from {{ ref('int_source_customer_ids') }}
-    union
-    select customer_id from identity_links
+    select * from {{ ref('int_source_customer_ids') }}
 ),
 
 person_ids as (

@@ -1,7 +1,7 @@
--- One row per person made of two or more source customer ids (int_customer_identities): the ids, how
+-- One row per person made of two or more source customer ids (int_identity_components): the ids, how
 -- many, and the link methods that joined them (linked_id, email, phone).
 with identities as (
-    select * from {{ ref('int_customer_identities') }}
+    select * from {{ ref('int_identity_components') }}
 ),
 
 links as (

@@ -1,6 +1,7 @@
 {{ config(materialized='table') }}
 -- One row per customer id the clean data uses (customers, orders, order lines, engagement events,
--- feedback), as given: the ids identity resolution may link, counted in mart_identity_resolution.
+-- feedback, customer_identities), as given: the ids identity resolution may link (int_customer_id_map
+-- maps each to its person), counted in mart_identity_resolution.
 select customer_id from {{ ref('stg_raw__customers') }}
 union
 select customer_id from {{ ref('stg_raw__orders') }}
@@ -11,3 +12,5 @@ union
 select customer_id from {{ ref('stg_raw__engagement_events') }}
 union
 select customer_id from {{ ref('stg_raw__feedback') }}
+union
+select customer_id from {{ ref('stg_raw__customer_identities') }}

@@ -1,6 +1,6 @@
 {{ config(materialized='table') }}
 -- One row per clean order, any status, of its person (customer_id; source_customer_id is the id as
--- given; for orders derived from lines, the person; int_customer_identities): the orders table when
+-- given; for orders derived from lines, the person; int_customer_id_map): the orders table when
 -- one is given; for line-item-only data, orders derived from the sale lines (one per order id and
 -- customer: amount = the lines' quantity x unit price, the earliest line timestamp, the lines'
 -- customer). An order id whose lines belong to several customers becomes one order per customer
@@ -9,8 +9,8 @@ with orders as (
     select * from {{ ref('stg_raw__orders') }}
 ),
 
-identities as (
-    select * from {{ ref('int_customer_identities') }}
+id_map as (
+    select * from {{ ref('int_customer_id_map') }}
 ),
 
 -- sale lines of line-item-only data, each of its person: one order's lines under two ids of one
@@ -18,12 +18,12 @@ identities as (
 items as (
     select
         sale_lines.order_id,
-        coalesce(identities.customer_id, sale_lines.customer_id) as customer_id,
+        id_map.customer_id,
         sale_lines.ordered_at,
         sale_lines.line_amount
     from {{ ref('stg_raw__order_items') }} as sale_lines
-    left join identities
-        on sale_lines.customer_id = identities.source_customer_id
+    left join id_map
+        on sale_lines.customer_id = id_map.source_customer_id
     where not sale_lines.has_orders and not sale_lines.is_return
 ),
 
@@ -77,7 +77,7 @@ unioned as (
 final as (
     select
         unioned.order_id,
-        coalesce(identities.customer_id, unioned.customer_id) as customer_id,
+        id_map.customer_id,
         unioned.customer_id as source_customer_id,
         unioned.ordered_at,
         unioned.order_date,
@@ -90,8 +90,8 @@ final as (
         unioned.net_amount,
         unioned.is_derived_from_lines
     from unioned
-    left join identities
-        on unioned.customer_id = identities.source_customer_id
+    left join id_map
+        on unioned.customer_id = id_map.source_customer_id
 )
 
 select * from final

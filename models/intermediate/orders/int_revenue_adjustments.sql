@@ -11,20 +11,20 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
-identities as (
-    select * from {{ ref('int_customer_identities') }}
+id_map as (
+    select * from {{ ref('int_customer_id_map') }}
 ),
 
 final as (
     select
         items.order_id,
-        coalesce(identities.customer_id, items.customer_id) as customer_id,
+        id_map.customer_id,
         items.order_date as adjustment_date,
         items.line_amount as amount
     from items
     cross join as_of
-    left join identities
-        on items.customer_id = identities.source_customer_id
+    left join id_map
+        on items.customer_id = id_map.source_customer_id
     where items.order_date <= as_of.as_of_date
 )
 

@@ -1,7 +1,7 @@
 """The CLV model against the purchases of the backtest horizon: all buyers and each decile of
 predicted revenue (empty outside a backtest or when the model was not fitted)."""
 
-from customer_pyramid.clv_build import BACKTEST_SCHEMA, as_table, backtest_table, horizon_from_config
+from customer_pyramid.clv.tables import BACKTEST_SCHEMA, as_table, backtest_table, horizon_from_config
 
 
 def model(dbt, session):

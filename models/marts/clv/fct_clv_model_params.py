@@ -1,6 +1,6 @@
 """One row: the BG/NBD and Gamma-Gamma parameters fitted on this build's buyers (or why not)."""
 
-from customer_pyramid.clv_build import Settings, as_table, fit_table
+from customer_pyramid.clv.tables import Settings, as_table, fit_table
 
 
 def model(dbt, session):

@@ -1,6 +1,6 @@
 """One row per buyer: alive probability, expected orders and value, predicted CLV, next order date."""
 
-from customer_pyramid.clv_build import Settings, as_table, predict_table
+from customer_pyramid.clv.tables import Settings, as_table, predict_table
 
 
 def model(dbt, session):

@@ -1,4 +1,4 @@
--- One row per customer (a person: the source ids linked into one, int_customer_identities) known at the
+-- One row per customer (a person: the source ids linked into one, int_customer_id_map) known at the
 -- as-of date (prospects included): the customer 360. Facts, every
 -- segment, channel mix, engagement counts, roles and the next best action, so one table answers a
 -- BI question.

@@ -10,7 +10,7 @@
 -- value and the snapshot date when it last changed. Each snapshot is segmented once: the months
 -- before the as-of date here, the as-of snapshot by the current marts (fct_customer_rfm, _lifecycle,
 -- _value, _loyalty), whose rows the history takes, so it ends with them by construction.
--- Incremental like int_customer_facts_monthly: a run rebuilds the months from the cutoff on,
+-- Incremental like int_customer_facts_monthly: a run rebuilds the months from first_month_to_rebuild() on,
 -- continuing previous values from the month before it.
 {%- set tracked = tracked_segmentations() %}
 {#- the history's columns besides its keys (as_of_date, customer_id) and the changes, with their types -#}
@@ -38,15 +38,7 @@
 with
 {%- if is_incremental() %}
 cutoff as (
-    select
-        coalesce(
-            {{ month_start(
-                'least(' ~ days_before('max(built.as_of_date)', var('lookback_days') | int)
-                ~ ', (select as_of_date from ' ~ ref('int_as_of_date') ~ '))'
-            ) }},
-            cast('1900-01-01' as date)
-        ) as first_month
-    from {{ this }} as built
+    select {{ first_month_to_rebuild() }} as first_month
 ),
 
 -- The last row built before the cutoff, per customer: where previous values continue from.

@@ -1,84 +1,48 @@
 -- One row per input table x outcome x reason: where every raw row went. Per table the rows add up
--- to the raw row count: in_scope + out_of_scope + quarantined + duplicate_collapsed. CSV lines the
--- runner could not split into columns (raw.load_rejects, when it exists) are quarantined as
--- `malformed_line`.
+-- to the raw row count: in_scope + out_of_scope + quarantined + duplicate_collapsed. Read from
+-- staging: each table's clean rows (dated, with their net revenue) and its quarantine (with the
+-- reason). CSV lines the runner could not split into columns (raw.load_rejects, when it exists) are
+-- quarantined as `malformed_line`.
 {%- set rejects = load_rejects_relation() %}
+{#- per input table: the clean rows' date (none: always in scope) and net revenue (none: no money) -#}
+{%- set inputs = {
+    'orders': {'row_date': 'order_date', 'net_amount': 'net_amount'},
+    'order_items': {'row_date': 'order_date', 'net_amount': 'line_amount'},
+    'customers': {'row_date': 'signup_date', 'net_amount': none},
+    'engagement_events': {'row_date': 'event_date', 'net_amount': none},
+    'customer_identities': {'row_date': none, 'net_amount': none},
+    'feedback': {'row_date': 'feedback_date', 'net_amount': none},
+    'fx_rates': {'row_date': none, 'net_amount': none},
+} %}
 with as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
-orders as (
-    select * from {{ ref('base_raw__orders') }}
-),
-
 rows_with_scope as (
+    {%- for table_name, columns in inputs.items() %}
+    {%- if not loop.first %}
+
+    union all
+    {%- endif %}
+
     select
-        'orders' as table_name,
-        quarantine_reason,
+        '{{ table_name }}' as table_name,
+        cast(null as {{ dbt.type_string() }}) as quarantine_reason,
         raw_row_count,
-        order_date as row_date,
-        amount - refund_amount as net_amount
-    from orders
+        cast({{ columns.row_date or 'null' }} as date) as row_date,
+        cast({{ columns.net_amount or 'null' }} as {{ money_type() }}) as net_amount
+    from {{ ref('stg_raw__' ~ table_name) }}
 
     union all
 
     select
-        'order_items' as table_name,
-        quarantine_reason,
+        '{{ table_name }}' as table_name,
+        reason as quarantine_reason,
         raw_row_count,
-        order_date as row_date,
-        line_amount as net_amount
-    from {{ ref('base_raw__order_items') }}
-
-    union all
-
-    select
-        'customers' as table_name,
-        quarantine_reason,
-        raw_row_count,
-        cast({{ utc_to_reporting_time('signup_at') }} as date) as row_date,
-        null as net_amount
-    from {{ ref('base_raw__customers') }}
-
-    union all
-
-    select
-        'engagement_events' as table_name,
-        quarantine_reason,
-        raw_row_count,
-        event_date as row_date,
-        null as net_amount
-    from {{ ref('base_raw__engagement_events') }}
-
-    union all
-
-    select
-        'customer_identities' as table_name,
-        quarantine_reason,
-        raw_row_count,
-        null as row_date,
-        null as net_amount
-    from {{ ref('base_raw__customer_identities') }}
-
-    union all
-
-    select
-        'feedback' as table_name,
-        quarantine_reason,
-        raw_row_count,
-        feedback_date as row_date,
-        null as net_amount
-    from {{ ref('base_raw__feedback') }}
-
-    union all
-
-    select
-        'fx_rates' as table_name,
-        quarantine_reason,
-        raw_row_count,
-        null as row_date,
-        null as net_amount
-    from {{ ref('base_raw__fx_rates') }}
+        cast(null as date) as row_date,
+        cast({{ 'net_amount' if columns.net_amount else 'null' }} as {{ money_type() }}) as net_amount
+    from {{ ref('stg_raw__' ~ table_name ~ '_quarantined') }}
+    {%- endfor %}
 ),
 
 outcomes as (

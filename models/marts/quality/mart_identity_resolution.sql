@@ -1,4 +1,4 @@
--- How the source customer ids became persons, in counts (README "One person across ids"): one row per
+-- How the source customer ids became persons, in counts (models/docs/identity.md): one row per
 -- measure x detail.
 --   source_ids / all: distinct customer ids in the clean inputs (customers, orders, order lines,
 --     engagement events, feedback, customer_identities)
@@ -8,8 +8,8 @@
 --   ignored_contacts / <email|phone>: <reason>: customer records whose contact links nobody (blank,
 --     malformed, placeholder, shared_by_too_many_ids), counted whether or not matching is on
 --   matching / <email|phone>: 1 when the var identity_match_<type> is on, else 0
-with identities as (
-    select * from {{ ref('int_customer_identities') }}
+with id_map as (
+    select * from {{ ref('int_customer_id_map') }}
 ),
 
 links as (
@@ -21,26 +21,21 @@ contacts as (
 ),
 
 source_ids as (
-    select customer_id from {{ ref('int_source_customer_ids') }}
-    union
-    select customer_id from {{ ref('stg_raw__customer_identities') }}
+    select source_customer_id from id_map
 ),
 
 persons as (
-    select distinct coalesce(identities.customer_id, source_ids.customer_id) as customer_id
-    from source_ids
-    left join identities
-        on source_ids.customer_id = identities.source_customer_id
+    select distinct customer_id from id_map
 ),
 
 method_ids as (
     select distinct
         links.link_method,
         links.customer_id as source_customer_id,
-        identities.customer_id
+        id_map.customer_id
     from links
-    inner join identities
-        on links.customer_id = identities.source_customer_id
+    inner join id_map
+        on links.customer_id = id_map.source_customer_id
 ),
 
 measures as (

@@ -1,1 +1,1 @@
-{{ quarantined_rows('order_items') }}
+{{ quarantined_rows('order_items', net_amount='line_amount') }}

@@ -1,1 +1,1 @@
-{{ quarantined_rows('orders') }}
+{{ quarantined_rows('orders', net_amount='amount - refund_amount') }}

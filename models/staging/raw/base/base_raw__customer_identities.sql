@@ -1,6 +1,6 @@
 -- One row per distinct raw customer_identities row, typed, with the reason it breaks the contract
 -- (null = clean). A customer id may be linked to several person ids and a person id to several
--- customer ids: every clean row is a link (intermediate/customers/int_customer_identities.sql).
+-- customer ids: every clean row is a link (intermediate/customers/int_identity_components.sql).
 with collapsed as (
     {{ collapse_exact_duplicates('customer_identities') }}
 ),
