@@ -1,4 +1,4 @@
-"""Speed, memory and agreement of customer_pyramid.clv against the lifetimes package on simulated customers.
+"""Speed, memory and agreement of customer_pyramid.clv.models against the lifetimes package on simulated customers.
 
 Run from the repo root (see benchmarks/README.md for the venv):
 
@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from customer_pyramid import clv  # noqa: E402
+from customer_pyramid.clv import models as clv  # noqa: E402
 
 TRUE_PARAMS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426, "p": 6.25, "q": 3.74, "gamma": 15.44}
 PARAM_NAMES = tuple(TRUE_PARAMS)

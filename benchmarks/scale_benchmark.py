@@ -172,7 +172,7 @@ def run_size(customers: int, folder: Path, settings: Settings, tests: list[str])
 def generated(customers: int, folder: Path) -> Path:
     """The generated data set of this size, made unless a complete one from this generator is there."""
     stamp = folder / "complete.json"
-    generator = ROOT / "customer_pyramid" / "generate.py"
+    generator = ROOT / "customer_pyramid" / "synthetic" / "generate.py"
     identity = {"customers": customers, "generator_sha": _file_digest(generator)}
     if stamp.exists() and json.loads(stamp.read_text()) == identity:
         print(f"   reusing {folder}", flush=True)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from customer_pyramid import __version__
 from customer_pyramid.errors import BuildFailed, UserError
-from customer_pyramid.settings import MATCH_KINDS
+from customer_pyramid.settings import BUILD_SETTINGS
 
 
 class Parser(argparse.ArgumentParser):
@@ -135,43 +135,25 @@ def build_parser(prog: str = "customer-pyramid") -> Parser:
 
 
 def _add_build_options(parser: argparse.ArgumentParser, as_of_required: bool = False) -> None:
-    if as_of_required:
-        parser.add_argument("--as-of", required=True, help="build as of this date, YYYY-MM-DD")
-    else:
-        parser.add_argument(
-            "--as-of", help="build as of this date, YYYY-MM-DD (default: the latest valid order date in the data)"
-        )
-    parser.add_argument("--reporting-currency", help="ISO currency code money is reported in (default USD)")
-    parser.add_argument("--reporting-time-zone", help="IANA zone for calendar dates (default UTC)")
-    parser.add_argument("--source-time-zone", help="IANA zone of timestamps without offset (default UTC)")
+    # the build settings, declared once in customer_pyramid/settings.py (also a mapping's `settings:`)
+    for setting in BUILD_SETTINGS:
+        options = {"dest": setting.name, "help": setting.help, **setting.argparse}
+        if setting.name == "as_of" and as_of_required:
+            options |= {"required": True, "help": "build as of this date, YYYY-MM-DD"}
+        parser.add_argument(setting.flag, **options)
     parser.add_argument(
-        "--timestamp-format",
+        "--var",
         action="append",
-        dest="timestamp_formats",
-        metavar="FORMAT",
-        help="a non-ISO timestamp layout to accept, strptime codes, e.g. '%%m/%%d/%%Y %%H:%%M' (repeatable)",
-    )
-    parser.add_argument(
-        "--decimal-comma",
-        action="store_const",
-        const=",",
-        dest="decimal_separator",
-        help="numbers are written 1234,56 or 1.234,56 (European exports); default 1234.56",
-    )
-    parser.add_argument(
-        "--match-on",
-        action="append",
-        choices=MATCH_KINDS,
-        dest="match_on",
-        help="also link customer records that share this contact into one person: email or phone "
-        "(repeatable; blank and placeholder values never link; default: only customer_identities links)",
+        metavar="NAME=VALUE",
+        help="a rule var of dbt_project.yml, e.g. churn_days=180 or 'value_tier_shares=[0.02, 0.1, 0.3, 0.6]' "
+        "(repeatable; a mapping's `settings: {vars: ...}` too); checked before any model runs",
     )
     parser.add_argument(
         "--data-tests",
         choices=["all", "invariants"],
         default="all",
         help="all (default): every data test (and, for demo, the unit tests); invariants: only the project's "
-        "invariant tests (tests/*.sql: raw rows reconcile, revenue reconciles, every customer in one segment ...), "
+        "invariant tests (tests/dbt/*.sql: raw rows reconcile, revenue reconciles, every customer in one segment ...), "
         "not the per-column tests (not null, unique, accepted values), which on Spark cost a job each",
     )
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")

@@ -11,11 +11,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import numpy  # noqa: F401  (loaded on the main thread before dbt's workers: customer_pyramid/duckdb_plugin.py)
+import numpy  # noqa: F401  (loaded on the main thread before dbt's workers: customer_pyramid/engines/duckdb_plugin.py)
 from dbt.cli.main import dbtRunner
 
 from customer_pyramid.errors import BuildFailed, UserError, first_line
-from customer_pyramid.settings import PROFILES_DIR, PROJECT_DIR, Settings
+from customer_pyramid.settings import PROFILES_DIR, PROJECT_DIR
 
 FAILED_STATUSES = {"error", "fail", "runtime error"}
 
@@ -110,35 +110,49 @@ class Progress:
 
 
 def run_dbt(
-    settings: Settings,
+    target: str,
     command: str,
     args: list[str] | None = None,
     variables: dict | None = None,
+    environment: dict[str, str] | None = None,
     quiet_progress: bool = False,
+    parse_identity: str | None = None,
 ) -> list:
-    """Invoke `dbt <command>` on this project and the warehouse of `settings`; return its node
-    results or raise. BuildFailed names the failing nodes; UserError carries a one-line message when
-    dbt itself fails."""
-    argv = [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROFILES_DIR), "--quiet"]
-    argv += ["--target", settings.target]
-    if variables:
-        argv += ["--vars", json.dumps(variables)]
-    argv += args or []
+    """Invoke `dbt <command>` on this project and `target` of the profile, with the environment the
+    profile reads (the engine's: customer_pyramid/engines/); return its node results or raise.
+    BuildFailed names the failing nodes; UserError carries a one-line message when dbt itself fails.
+    With `parse_identity` (what the parse depends on besides the target and the vars: the engine's
+    database) the parsed project is reused within this process (parsed_project)."""
+    argv = [command, *_project_arguments(target, variables), *(args or [])]
+    manifest = None
+    if parse_identity is not None:
+        manifest = parsed_project(target, variables, environment, parse_identity)
     progress = None if quiet_progress else Progress(live=sys.stdout.isatty())
-    with temporary_environment(settings.environment()):
+    with temporary_environment(environment or {}):
         try:
-            result = dbtRunner(callbacks=[progress] if progress else []).invoke(argv)
+            result = dbtRunner(manifest=manifest, callbacks=[progress] if progress else []).invoke(argv)
         finally:
             if progress:
                 progress.close()
-            release_warehouse()
     if result.exception is not None:
-        raise UserError(f"dbt {command} could not run: {first_line(result.exception)}")
+        raise UserError(f"dbt {command} could not run: {_reason(result.exception)}")
     results = list(getattr(result.result, "results", None) or [])
     failed = [r for r in results if str(r.status) in FAILED_STATUSES]
     if failed or not result.success:
         raise BuildFailed(_failure_text(command, failed))
     return results
+
+
+def _project_arguments(target: str, variables: dict | None) -> list[str]:
+    argv = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROFILES_DIR), "--quiet", "--target", target]
+    return argv + (["--vars", json.dumps(variables)] if variables else [])
+
+
+def _reason(error: object) -> str:
+    """The line of a dbt error that says what is wrong: a var the project refuses names itself
+    (macros/config/validate_vars.sql), deeper than the first line."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return next((line for line in lines if line.startswith("var ") or line.startswith("vars ")), first_line(error))
 
 
 def _failure_text(command: str, failed: list) -> str:
@@ -149,20 +163,6 @@ def _failure_text(command: str, failed: list) -> str:
         message = first_line(item.message or "")
         lines.append(f"  {item.node.resource_type} {item.node.name}: {message}")
     return "\n".join(lines)
-
-
-def release_warehouse() -> None:
-    """dbt-duckdb keeps the last database open in the process until another one is opened. Close it
-    after each invocation, so that the file is free for other connections and other configurations
-    (read-only readers, the next build of another warehouse in the same process)."""
-    try:
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    except ImportError:  # a venv for another engine (.venv-spark) has no DuckDB adapter
-        return
-    with DuckDBConnectionManager._LOCK:
-        environment, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
-    if environment is not None:
-        environment.close()
 
 
 @contextmanager
@@ -182,14 +182,36 @@ def temporary_environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def run_dbt_parse(settings: Settings, variables: dict | None = None):
-    """The parsed project (dbt's Manifest) for the target of `settings`: where each model goes."""
-    argv = ["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROFILES_DIR), "--quiet"]
-    argv += ["--target", settings.target]
-    if variables:
-        argv += ["--vars", json.dumps(variables)]
-    with temporary_environment(settings.environment()):
-        result = dbtRunner().invoke(argv)
+# Parsed projects of this process. A parse takes 10 to 20 s and depends on the project's files, the
+# target, its database and the vars; a process that runs dbt several times (the CLV step between two
+# builds on PostgreSQL and Spark, the rebuild when ids moved, the test suite) parses once per key.
+# `input_files` is read only by mart_data_quality's SQL, which dbt renders when the model runs: it is
+# left out of the key. A changed project file (its time or the number of files) is a new key.
+_PARSED: dict[str, object] = {}
+RUN_TIME_VARS = ("input_files",)
+PROJECT_FOLDERS = ("models", "macros", "seeds", "tests/dbt")
+
+
+def parsed_project(target: str, variables: dict | None, environment: dict[str, str] | None, identity: str):
+    """The parsed project (dbt's Manifest) for these settings: parsed on first use in this process."""
+    parse_variables = {name: value for name, value in (variables or {}).items() if name not in RUN_TIME_VARS}
+    key = json.dumps([target, identity, parse_variables, _project_stamp()], sort_keys=True, default=str)
+    if key not in _PARSED:
+        _PARSED[key] = run_dbt_parse(target, variables, environment)
+    return _PARSED[key]
+
+
+def _project_stamp() -> list:
+    files = [PROJECT_DIR / "dbt_project.yml"]
+    for folder in PROJECT_FOLDERS:
+        files += [path for path in (PROJECT_DIR / folder).rglob("*") if path.is_file()]
+    return [len(files), max(path.stat().st_mtime_ns for path in files)]
+
+
+def run_dbt_parse(target: str, variables: dict | None = None, environment: dict[str, str] | None = None):
+    """The parsed project (dbt's Manifest) for `target`: where each model goes."""
+    with temporary_environment(environment or {}):
+        result = dbtRunner().invoke(["parse", *_project_arguments(target, variables)])
     if result.exception is not None or not result.success:
         raise UserError(f"dbt parse could not run: {first_line(result.exception or 'see the messages above')}")
     return result.result

@@ -2,7 +2,7 @@
 
 A table is one file (`orders.csv`, `orders.csv.gz`, `orders.parquet`, `orders.xlsx`) or a folder of
 parts (`orders/2010.csv`, `orders/2011.csv`), each read in its own encoding and separator; parts must
-have the same columns, in any order. Each sheet of a workbook is a part (customer_pyramid/excel.py)."""
+have the same columns, in any order. Each sheet of a workbook is a part (customer_pyramid/ingest/excel.py)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from pathlib import Path
 
 import duckdb
 
-from customer_pyramid import excel
-from customer_pyramid.contract import Table, load_contract
 from customer_pyramid.errors import UserError, first_line
+from customer_pyramid.ingest import excel
+from customer_pyramid.ingest.contract import Table, load_contract
 from customer_pyramid.settings import Settings, connect
+from customer_pyramid.sql import quote_identifier, sql_literal
 
 RAW_SCHEMA = "raw"
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".xlsx", ".xlsm")
@@ -423,15 +424,6 @@ def _keep_rejects(connection: duckdb.DuckDBPyConnection, rejects: str, table: st
     )
     connection.execute(f"drop table {rejects}")
     connection.execute(f"drop table {rejects}_scan")
-
-
-def sql_literal(value: object) -> str:
-    """A SQL string literal."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def text_of(column: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from customer_pyramid.relations import relation
 from customer_pyramid.settings import Settings
 
 OUTCOME_ORDER = ("in_scope", "out_of_scope", "duplicate_collapsed", "quarantined")
@@ -12,7 +13,7 @@ OUTCOME_ORDER = ("in_scope", "out_of_scope", "duplicate_collapsed", "quarantined
 def build_summary(settings: Settings, results: list) -> str:
     with settings.connect() as connection:
         as_of, source = connection.execute(
-            "select as_of_date, as_of_date_source from intermediate.int_as_of_date"
+            f"select as_of_date, as_of_date_source from {relation('int_as_of_date')}"
         ).fetchone()
         lines = [f"As-of date: {as_of} ({source}). Warehouse: {settings.database}", _built_line(results)]
         lines += _headline(connection)
@@ -24,7 +25,7 @@ def quality_report(connection) -> list[str]:
     """Where every raw row went (marts.mart_data_quality), with the commonest raw values behind each
     quarantine reason and a hint for the reasons that have one."""
     rows = connection.execute(
-        "select table_name, outcome, reason, row_count, net_amount, source_file from marts.mart_data_quality"
+        f"select table_name, outcome, reason, row_count, net_amount, source_file from {relation('mart_data_quality')}"
     ).fetchall()
     examples = {
         (table, reason): _examples(connection, table, reason)
@@ -65,15 +66,15 @@ HINTS = {
 def _examples(connection, table: str, reason: str) -> list[tuple[str, int]]:
     """The commonest raw values behind a quarantine reason that names a column, for the summary."""
     column = next((reason[len(prefix) :] for prefix in EXAMPLE_PREFIXES if reason.startswith(prefix)), None)
-    relation = f"staging.stg_raw__{table}_quarantined"
+    quarantine = relation(f"stg_raw__{table}_quarantined")
     try:
-        columns = {row[0] for row in connection.execute(f"describe {relation}").fetchall()}
+        columns = {row[0] for row in connection.execute(f"describe {quarantine}").fetchall()}
     except duckdb.Error:
         return []
     if column not in columns:
         return []
     return connection.execute(
-        f"select {column}, sum(raw_row_count) as n from {relation} where reason = ? "
+        f"select {column}, sum(raw_row_count) as n from {quarantine} where reason = ? "
         f"group by all order by n desc, {column} limit {MAX_EXAMPLES}",
         [reason],
     ).fetchall()
@@ -82,9 +83,11 @@ def _examples(connection, table: str, reason: str) -> list[tuple[str, int]]:
 def _headline(connection) -> list[str]:
     """Customers, the Pareto headline and the biggest segments, straight from the marts."""
     customers, buyers = connection.execute(
-        "select count(*), count(*) filter (where is_buyer) from marts.dim_customers"
+        f"select count(*), count(*) filter (where is_buyer) from {relation('dim_customers')}"
     ).fetchone()
-    pareto = connection.execute("select buyer_share, revenue_share from marts.mart_pareto where is_headline").fetchone()
+    pareto = connection.execute(
+        f"select buyer_share, revenue_share from {relation('mart_pareto')} where is_headline"
+    ).fetchone()
     lines = [f"Customers: {customers:,} ({buyers:,} buyers, {customers - buyers:,} prospects)"]
     lines += _identity_lines(connection)
     if pareto and pareto[1] is not None:
@@ -92,7 +95,7 @@ def _headline(connection) -> list[str]:
     lines.append(_clv_line(connection))
     for segmentation in ("rfm_segment", "lifecycle_stage", "loyalty_tier"):
         top = connection.execute(
-            "select segment, customers from marts.mart_segment_summary where segmentation = ? "
+            f"select segment, customers from {relation('mart_segment_summary')} where segmentation = ? "
             "order by customers desc, segment limit 4",
             [segmentation],
         ).fetchall()
@@ -103,7 +106,9 @@ def _headline(connection) -> list[str]:
 def _identity_lines(connection) -> list[str]:
     """How source ids became persons (mart_identity_resolution), when any were linked or contacts ignored."""
     try:
-        rows = connection.execute("select measure, detail, total from marts.mart_identity_resolution").fetchall()
+        rows = connection.execute(
+            f"select measure, detail, total from {relation('mart_identity_resolution')}"
+        ).fetchall()
     except duckdb.Error:
         return []
     counts = {(measure, detail): value for measure, detail, value in rows}
@@ -127,9 +132,9 @@ def _clv_line(connection) -> str:
     """The lifetime-value model's outcome, never hidden: fitted with its parameters, or why not."""
     row = connection.execute(
         "select status, message, model, model_selection, r, alpha, a, b, p, q, gamma, customers "
-        "from marts.fct_clv_model_params"
+        f"from {relation('fct_clv_model_params')}"
     ).fetchone()
-    from customer_pyramid.clv import NAMES  # scipy: only once a build has run
+    from customer_pyramid.clv.models import NAMES  # scipy: only once a build has run
 
     status, message, model, selection, *params, customers = row
     if status != "fitted":

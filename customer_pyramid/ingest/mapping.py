@@ -6,6 +6,7 @@
       timestamp_formats: ['%m/%d/%Y %H:%M']   # non-ISO layouts, strptime codes
       decimal_separator: ','                  # numbers written 1234,56 (default '.')
       match_on: [email]                       # also link customer records sharing an email (or phone)
+      vars: {churn_days: 180}                 # rule vars of dbt_project.yml, as --var name=value
     tables:
       orders:                        # a contract table
         file: sales_export.csv       # a CSV, Parquet or Excel file in --data-dir, a folder of parts,
@@ -38,10 +39,12 @@ from pathlib import Path
 
 import yaml
 
-from customer_pyramid import excel, load
-from customer_pyramid.contract import load_contract
 from customer_pyramid.errors import UserError
-from customer_pyramid.settings import BUILD_SETTINGS
+from customer_pyramid.ingest import excel
+from customer_pyramid.ingest import files as load
+from customer_pyramid.ingest.contract import load_contract
+from customer_pyramid.settings import MAPPING_SETTINGS
+from customer_pyramid.sql import sql_literal
 
 RULES = ("float_id", "prefix", "line_key")
 
@@ -63,14 +66,14 @@ def read_mapping(path: Path) -> dict:
     if not isinstance(settings, dict):
         raise UserError(f"{path.name}: `settings:` must map setting names to values")
     for key in settings:
-        if key not in BUILD_SETTINGS:
-            raise UserError(f"{path.name}: unknown setting '{key}' (expected one of {', '.join(BUILD_SETTINGS)})")
+        if key not in MAPPING_SETTINGS:
+            raise UserError(f"{path.name}: unknown setting '{key}' (expected one of {', '.join(MAPPING_SETTINGS)})")
     return document
 
 
-def mapped_inputs(data_dir: Path, mapping_path: Path) -> tuple[list[load.InputFile], dict]:
-    """The input files of data_dir as the mapping describes them, plus the mapping's settings."""
-    document = read_mapping(mapping_path)
+def mapped_inputs(data_dir: Path, mapping_path: Path, document: dict | None = None) -> list[load.InputFile]:
+    """The input files of data_dir as the mapping (`document`: its parsed text, read_mapping) describes them."""
+    document = document if document is not None else read_mapping(mapping_path)
     contract = load_contract()
     inputs = {}
     for table_name, spec in document["tables"].items():
@@ -85,7 +88,7 @@ def mapped_inputs(data_dir: Path, mapping_path: Path) -> tuple[list[load.InputFi
         raise UserError(
             f"{data_dir}: no orders, and no order_items with customer_id and ordered_at to derive them from"
         )
-    return [inputs[name] for name in contract if name in inputs], document.get("settings") or {}
+    return [inputs[name] for name in contract if name in inputs]
 
 
 TABLE_KEYS = ("file", "sheet", "columns", "header", "separator")
@@ -160,7 +163,7 @@ def _expression(where: str, source, header: list[str], file_name: str) -> str:
     if not isinstance(source, dict):
         raise UserError(f"{where}: expected a column name or a mapping with `column` or `value`")
     if "value" in source:
-        return load.sql_literal(source["value"])
+        return sql_literal(source["value"])
     if source.get("rule") == "line_key":
         return _line_key(header)
     column = load.text_of(_source_column(where, source.get("column"), header, file_name))
@@ -176,8 +179,8 @@ def _expression(where: str, source, header: list[str], file_name: str) -> str:
         if not prefix or not then:
             raise UserError(f"{where}: rule prefix needs `prefix:` and `then:` (and optionally `else:`)")
         return (
-            f"case when starts_with({column}, {load.sql_literal(prefix)}) then {load.sql_literal(then)} "
-            f"else {load.sql_literal(otherwise) if otherwise else 'null'} end"
+            f"case when starts_with({column}, {sql_literal(prefix)}) then {sql_literal(then)} "
+            f"else {sql_literal(otherwise) if otherwise else 'null'} end"
         )
     raise UserError(f"{where}: unknown rule '{rule}' (expected one of {', '.join(RULES)}, or `values:`)")
 
@@ -202,7 +205,7 @@ def _translated(where: str, column: str, source: dict) -> str:
     if duplicate is not None:
         raise UserError(f"{where}: `values:` lists '{duplicate}' more than once (case is ignored)")
     pairs = zip(keys, values.values(), strict=True)
-    cases = " ".join(f"when {load.sql_literal(key)} then {load.sql_literal(value)}" for key, value in pairs)
+    cases = " ".join(f"when {sql_literal(key)} then {sql_literal(value)}" for key, value in pairs)
     return f"case lower(trim({column})) {cases} else {column} end"
 
 

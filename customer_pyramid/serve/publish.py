@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from customer_pyramid.errors import UserError
-from customer_pyramid.load import quote_identifier, sql_literal
+from customer_pyramid.relations import marts_schema, relation
 from customer_pyramid.settings import Settings
+from customer_pyramid.sql import quote_identifier, sql_literal
 
 MARTS_SCHEMA = "marts"
 PUBLICATION_SCHEMA = "publication"
@@ -62,16 +63,17 @@ def publish(settings: Settings, command: str, progress: Callable[[str], None] | 
             tables = _marts(connection)
             if not tables:
                 raise UserError(f"{settings.database} has no marts to publish: run a full build first")
-            as_of = connection.execute("select as_of_date from working.intermediate.int_as_of_date").fetchone()[0]
+            as_of = connection.execute(f"select as_of_date from working.{relation('int_as_of_date')}").fetchone()[0]
             connection.execute(f"create schema {MARTS_SCHEMA}")
             rows, contents, digest = {}, {}, hashlib.sha256(f"as of {as_of}\n".encode())
             for number, table in enumerate(tables, 1):
                 copy_started = time.monotonic()
-                relation = f"{MARTS_SCHEMA}.{quote_identifier(table)}"
-                connection.execute(f"create table {relation} as select * from working.{relation}")
+                served = f"{MARTS_SCHEMA}.{quote_identifier(table)}"
+                working = f"working.{marts_schema()}.{quote_identifier(table)}"
+                connection.execute(f"create table {served} as select * from {working}")
                 # the id of the build is a digest of its contents: the same marts publish the same id
                 count, content = connection.execute(
-                    f"select count(*), coalesce(sum(hash(mart)::hugeint), 0) from {relation} as mart"
+                    f"select count(*), coalesce(sum(hash(mart)::hugeint), 0) from {served} as mart"
                 ).fetchone()
                 rows[table] = count
                 contents[table] = str(content)
@@ -115,13 +117,35 @@ def published(path: Path) -> dict | None:
         return dict(zip(names, cursor.fetchone(), strict=True))
 
 
+def current_publication(settings: Settings) -> tuple[dict | None, str | None]:
+    """What the serving file holds (None without one), or why it cannot be read: a damaged or
+    foreign file is reported, never raised, after a build that passed."""
+    try:
+        return published(settings.serving_database), None
+    except Exception as error:  # noqa: BLE001
+        return None, str(error).splitlines()[0]
+
+
+def serving_state(settings: Settings) -> str:
+    """What the serving file holds now, in words."""
+    current, error = current_publication(settings)
+    if error:
+        return f"{settings.serving_database} cannot be read ({error})"
+    if current is None:
+        return f"no serving file yet ({settings.serving_database} is written by the first build that passes)"
+    return (
+        f"the serving file {settings.serving_database} still holds build {current['build_id']} "
+        f"(as of {current['as_of_date']}, published {current['published_at']:%Y-%m-%d %H:%M} UTC)"
+    )
+
+
 def _marts(connection) -> list[str]:
     return [
         name
         for (name,) in connection.execute(
             "select table_name from information_schema.tables where table_catalog = 'working' "
             "and table_schema = ? and table_type = 'BASE TABLE' order by table_name",
-            [MARTS_SCHEMA],
+            [marts_schema()],
         ).fetchall()
     ]
 

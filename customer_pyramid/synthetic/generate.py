@@ -92,7 +92,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from customer_pyramid.contract import load_contract
+from customer_pyramid.ingest.contract import load_contract
 
 # The contract's columns (models/staging/raw/_raw__sources.yml), but for the order_items columns that
 # only line-item-only data carries: the generator writes an orders table, so lines take its values.

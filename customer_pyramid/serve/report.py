@@ -1,7 +1,7 @@
 """`runner.py report`: one self-contained HTML file of the customer base, from the serving file.
 
-Every panel reads the published marts (customer_pyramid/publish.py), says in one line what it
-shows, and draws its charts as inline SVG (customer_pyramid/svg.py): no script is needed to see
+Every panel reads the published marts (customer_pyramid/serve/publish.py), says in one line what it
+shows, and draws its charts as inline SVG (customer_pyramid/serve/svg.py): no script is needed to see
 it, no font, style or image is fetched, and the file works offline. A panel whose data is absent
 (no engagement events, CLV not fitted, one month of history) says why instead of drawing an empty
 chart. A small inline script only checks the page in a browser: it marks the page with the number
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from customer_pyramid import svg
 from customer_pyramid.errors import UserError
+from customer_pyramid.serve import svg
 from customer_pyramid.settings import Settings
 
 CRM_STAGES = ("acquisition", "growth", "maturity", "decline", "departure")

@@ -5,23 +5,26 @@ marts.mart_backtest_churn_risk, which the build fills when backtest_horizon_days
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
+from customer_pyramid.relations import relation
 from customer_pyramid.settings import project_var
 
 SEGMENTATIONS = ("rfm_segment", "lifecycle_stage", "stage_reason", "loyalty_cell", "value_tier")
 
 
-def backtest_report(connection) -> str:
-    segments = connection.execute(
+def backtest_report(query: Callable[[str], list[tuple]]) -> str:
+    """The backtest marts in words; `query(sql)` returns the rows of a query on the warehouse (any engine)."""
+    segments = query(
         "select as_of_date, horizon_days, segmentation, segment, segment_rank, customers, buyers, buying_share, "
-        "is_ranked, rank_correlation, outranked_by from marts.mart_backtest_segments "
+        f"is_ranked, rank_correlation, outranked_by from {relation('mart_backtest_segments')} "
         "order by segmentation, segment_rank desc, segment"
-    ).fetchall()
+    )
     if not segments:
         return "Backtest: no customers at the as-of date, nothing to measure."
     as_of, horizon = segments[0][0], segments[0][1]
     end = as_of + datetime.timedelta(days=horizon)
-    data_end = connection.execute("select max(order_date) from intermediate.int_orders").fetchone()[0]
+    data_end = query(f"select max(order_date) from {relation('int_orders')}")[0][0]
     lines = [f"Backtest as of {as_of}: purchases in the next {horizon} days (to {end}); the data ends {data_end}."]
     if data_end is None or data_end < end:
         lines.append(
@@ -46,21 +49,22 @@ def backtest_report(connection) -> str:
         for _, _, _, segment, _, _, _, _, _, _, outranked_by in rows:
             if outranked_by:
                 lines.append(f"  {'':<16}   {segment} bought less often than lower-ranked {outranked_by}")
-    lines += _churn_risk_lines(connection)
-    lines += _clv_lines(connection)
+    lines += _churn_risk_lines(query)
+    lines += _clv_lines(query)
     return "\n".join(lines)
 
 
-def _clv_lines(connection) -> list[str]:
-    row = connection.execute(
+def _clv_lines(query: Callable[[str], list[tuple]]) -> list[str]:
+    found = query(
         "select customers, predicted_transactions, actual_transactions, naive_transactions, predicted_revenue, "
         "actual_revenue, mae_transactions, naive_mae_transactions, mae_revenue, naive_mae_revenue, "
         "top_20pct_actual_revenue_share, auc_p_alive, auc_purchase_probability, auc_predicted_transactions, "
         "auc_recency "
-        "from marts.mart_backtest_clv where grouping = 'all'"
-    ).fetchone()
+        f"from {relation('mart_backtest_clv')} where grouping = 'all'"
+    )
+    row = found[0] if found else None
     if row is None:
-        return ["CLV: not measured (the model was not fitted; see marts.fct_clv_model_params)."]
+        return [f"CLV: not measured (the model was not fitted; see {relation('fct_clv_model_params')})."]
     customers, predicted, actual, naive, predicted_revenue, actual_revenue = row[:6]
     mae, naive_mae, mae_revenue, naive_mae_revenue, top_share, auc_alive, auc_buying, auc_expected, auc_recency = row[
         6:
@@ -85,13 +89,13 @@ def _change(predicted: float, actual: float) -> str:
 FEEDBACK_SIGNALS = ("detractor", "score_drop")
 
 
-def _churn_risk_lines(connection) -> list[str]:
-    rows = connection.execute(
+def _churn_risk_lines(query: Callable[[str], list[tuple]]) -> list[str]:
+    rows = query(
         "select risk_level, eligible_buyers, listed, list_precision, list_recall, base_rate, lift, "
-        "listed_buying_share, unlisted_buying_share, score_auc from marts.mart_backtest_churn_risk "
+        f"listed_buying_share, unlisted_buying_share, score_auc from {relation('mart_backtest_churn_risk')} "
         "order by case risk_level when 'all' then 0 when 'high' then 1 when 'medium' then 2 "
         "when 'low' then 3 when 'unscored' then 4 else 5 end, risk_level"
-    ).fetchall()
+    )
     if not rows or rows[0][1] == 0:
         return ["Churn-risk list: no buyers it could name."]
     lines = [f"Churn-risk score: ranks who did not buy with ROC AUC {_number(rows[0][-1])} (0.5 = chance)"]

@@ -1,6 +1,6 @@
 """`runner.py export`: every mart of the published build as a file (Parquet or CSV) and a manifest.
 
-It reads the serving file (customer_pyramid/publish.py), so an export holds exactly what BI tools
+It reads the serving file (customer_pyramid/serve/publish.py), so an export holds exactly what BI tools
 see: a complete build whose tests passed. The manifest's build id is the published build's id.
 
 The export is written into a new folder beside the target and renamed into place, so a crash leaves
@@ -22,9 +22,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from customer_pyramid.errors import UserError
-from customer_pyramid.load import quote_identifier, sql_literal
-from customer_pyramid.publish import MARTS_SCHEMA, PUBLICATION_SCHEMA
+from customer_pyramid.serve.publish import MARTS_SCHEMA, PUBLICATION_SCHEMA, current_publication
 from customer_pyramid.settings import Settings
+from customer_pyramid.sql import quote_identifier, sql_literal
 
 FORMATS = ("parquet", "csv")
 MANIFEST = "manifest.json"
@@ -148,3 +148,32 @@ def _swap_in(new: Path, out: Path) -> None:
     out.rename(old)
     new.rename(out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+# ---- where the last exports went (printed after each build)
+
+
+def _exports_file(database: Path) -> Path:
+    return database.with_name(database.name + ".exports.json")
+
+
+def remember_export(settings: Settings, kind: str, out: Path, manifest: dict) -> None:
+    """Where the last export of each kind went and which published build it holds (for the summary)."""
+    path = _exports_file(settings.database)
+    exports = json.loads(path.read_text()) if path.exists() else {}
+    exports[kind] = {"path": str(out.resolve()), "build_id": manifest["build_id"]}
+    path.write_text(json.dumps(exports, indent=2) + "\n")
+
+
+def exports_lines(settings: Settings, build_id: str | None = None) -> list[str]:
+    """The last exports, and whether they hold the build now published (`build_id` when the caller
+    just published it; otherwise read from the serving file)."""
+    path = _exports_file(settings.database)
+    exports = json.loads(path.read_text()) if path.exists() else {}
+    if build_id is None and exports:
+        build_id = (current_publication(settings)[0] or {}).get("build_id")
+    lines = []
+    for kind, entry in exports.items():
+        state = "current" if entry["build_id"] == build_id else "an earlier build: export again"
+        lines.append(f"Last {kind} export: {entry['path']} ({state})")
+    return lines or ["Exports: `runner.py export --out DIR` (marts) and `export --audiences --out DIR` (contact lists)"]

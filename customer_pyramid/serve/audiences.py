@@ -2,12 +2,12 @@
 
 One CSV per next best action (`action_<action>.csv`) and one per segment asked for with
 `--segment` (`segment_<segmentation>_<segment>.csv`), with manifest.json. Who is on a list is
-decided in the dbt project (marts.fct_audience_members, rules in
+decided in the dbt project (fct_audience_members, rules in
 macros/definitions/contact_permission.sql): marketing lists need marketing consent, service lists
 do not, an action whose purpose is `none` gets no list, and nobody without an email or a phone is
 listed. Everyone left out is counted per list and reason, in the manifest and in what the runner
 prints. Contact fields (email, phone, names) are read here and nowhere else, from the person's
-merged customer record (intermediate.int_customer_records: the survivorship rules of identity
+merged customer record (int_customer_records: the survivorship rules of identity
 resolution): the marts and the serving file keep them masked. Lists are written like the marts export: into a new folder
 renamed into place, rows in a fixed order, formula-like cells neutralised.
 """
@@ -19,13 +19,14 @@ import re
 from pathlib import Path
 
 from customer_pyramid.errors import UserError
-from customer_pyramid.export import atomic_folder, neutralised, write_manifest
-from customer_pyramid.load import quote_identifier, sql_literal
+from customer_pyramid.relations import relation
+from customer_pyramid.serve.export import atomic_folder, neutralised, write_manifest
 from customer_pyramid.settings import Settings
+from customer_pyramid.sql import quote_identifier, sql_literal
 
-MEMBERS = "marts.fct_audience_members"
+MEMBERS = relation("fct_audience_members")
 # the person's merged record: a customer made of several linked ids has one email and phone
-CONTACTS = "intermediate.int_customer_records"
+CONTACTS = relation("int_customer_records")
 SEGMENTATIONS = ("rfm_segment", "lifecycle_stage", "value_tier", "loyalty_cell", "loyalty_tier")
 LEFT_OUT = ("no_marketing_consent", "no_contact_details")
 
@@ -163,13 +164,13 @@ def _write_list(connection, folder: Path, name: str, layout: str, condition: str
             expression = neutralised(expression)
         columns.append(f"{expression} as {quote_identifier(header)}")
     path = folder / f"{name}.csv"
-    relation = f"{MEMBERS} as members left join {CONTACTS} as contacts on members.customer_id = contacts.customer_id"
+    joined = f"{MEMBERS} as members left join {CONTACTS} as contacts on members.customer_id = contacts.customer_id"
     connection.execute(
-        f"copy (select {', '.join(columns)} from {relation} where {condition} and members.{status} = 'included' "
+        f"copy (select {', '.join(columns)} from {joined} where {condition} and members.{status} = 'included' "
         f"order by members.customer_id) to {sql_literal(path)} (format csv, header true)"
     )
     counts = dict(
-        connection.execute(f"select members.{status}, count(*) from {relation} where {condition} group by 1").fetchall()
+        connection.execute(f"select members.{status}, count(*) from {joined} where {condition} group by 1").fetchall()
     )
     return {
         "file": path.name,
@@ -193,7 +194,7 @@ def _resolve_segment(connection, text: str) -> tuple[str, str]:
         for segmentation in SEGMENTATIONS
     }
     for segmentation, segment in connection.execute(
-        "select segmentation, segment from rules.segment_actions"
+        f"select segmentation, segment from {relation('segment_actions')}"
     ).fetchall():
         known.setdefault(segmentation, set()).add(segment)
     if "=" in text:
