@@ -1,8 +1,10 @@
 # Two commands do everything on a fresh machine (Python 3.11 with venv is all they assume):
 #   make demo   create .venv, install the pinned dependencies and the package, build and test the demo,
 #               publish it for BI tools, export the marts and the audience lists
-#   make test   everything CI checks: the pytest suite, which builds the demo (every model, data test
-#               and unit test) and the other data sets, and runs the linters, on two workers
+#   make test   everything CI checks: the pytest suite in its tiers (unit, integration, engines), which
+#               builds the demo (every model, data test and unit test) and the other data sets on DuckDB,
+#               PostgreSQL and Spark, and runs the linters, on two workers
+#   make check  the fast loop while you work: the unit tier, the demo build and its oracles, the linters
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3
@@ -13,7 +15,7 @@ SPARK_VENV := .venv-spark
 SPARK_STAMP := $(SPARK_VENV)/.installed
 CI_DB := warehouse/ci.duckdb
 
-.PHONY: demo test system-packages browser java postgres spark-venv dbt-build pytest lint bench bench-scale bench-clv clean
+.PHONY: demo test check system-packages browser java postgres spark-venv dbt-build pytest lint bench bench-scale bench-clv clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +42,11 @@ test:
 	$(MAKE) --no-print-directory pytest
 	@echo "make test: all checks passed"
 
+# The fast loop (about three minutes on two cores with .venv in place): the unit tier, the tests
+# marked `check` (the demo build with its oracles) and the linters. No PostgreSQL, Spark or browser.
+check: $(STAMP)
+	$(BIN)/python -m pytest tests/python -m "unit or check"
+
 # What the tests need from Debian, one apt-get at a time: Chromium (the report's browser test),
 # Java 17 (Spark) and PostgreSQL's server programs (the tests start a throwaway server of their own,
 # scripts/postgres-server.sh, and remove it afterwards).
@@ -48,7 +55,7 @@ system-packages:
 	scripts/ensure-java.sh
 	scripts/ensure-postgres.sh
 
-# The Spark venv (dbt-spark, PySpark; the Spark build and its equality test, README "Running on Apache Spark"), apart
+# The Spark venv (dbt-spark, PySpark; the Spark build and its equality test, docs/engines.md), apart
 # from .venv because pyspark is large; and Java 17, which a local Spark session runs in.
 spark-venv: java $(SPARK_STAMP)
 
@@ -76,7 +83,7 @@ dbt-build: $(STAMP)
 	PYRAMID_DB=$(CI_DB) $(BIN)/dbt build --profiles-dir profiles --full-refresh
 
 # pytest exits non-zero when it collects no tests, so an empty run fails. Options (two workers,
-# the slowest tests listed) are in pyproject.toml; tests/python/test_lint.py runs the linters below.
+# the slowest tests listed) are in pyproject.toml; tests/python/unit/test_lint.py runs the linters below.
 pytest: $(STAMP)
 	$(BIN)/python -m pytest tests/python
 

@@ -24,7 +24,8 @@ from customer_pyramid.dbt import temporary_environment
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SHARED_DATA = PROJECT_DIR.parent / "shared" / "data"
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# the shared helpers and oracles (tests/python/support/) import as top-level modules
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
 # dbt selections for partial builds: staging only (with the rule seeds it reads and the tests whose
 # parents are all selected), or staging and the data-quality mart.
@@ -47,7 +48,7 @@ class Run:
 def run_runner(args: list[str], database: Path, dbt_args: list[str] | None = None, load_only: bool = False) -> Run:
     """The runner's command line in-process, its output captured. For `build`: with `dbt_args` (a
     selection) it builds only those models (commands.build), as a test that checks staging needs;
-    with `load_only` it stops once the files are in the raw tables (commands.load_data)."""
+    with `load_only` it stops once the files are in the raw tables (commands.load)."""
     out, err = io.StringIO(), io.StringIO()
     warehouse = temporary_environment({"PYRAMID_DB": str(database)})
     with warehouse, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -56,10 +57,11 @@ def run_runner(args: list[str], database: Path, dbt_args: list[str] | None = Non
                 parsed = cli.build_parser().parse_args(args)
 
                 def command() -> int:
+                    request = commands.request_from(parsed)
                     if load_only:
-                        commands.load_data(parsed)
+                        commands.load(request)
                         return 0
-                    return commands.build(parsed, dbt_args)
+                    return commands.build(request, dbt_args)
 
                 code = cli.exit_code(command)
             else:
@@ -74,6 +76,25 @@ def built(args: list[str], database: Path, dbt_args: list[str] | None = None) ->
     run = run_runner(args, database, dbt_args)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr
     return run
+
+
+def assert_one_line_error(run, *fragments: str) -> None:
+    """The run failed with exit code 2 and one line on stderr holding every fragment, no traceback."""
+    assert run.returncode == 2, run.stdout + run.stderr
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
 
 
 # The longest tests first, so that the two workers finish together (xdist hands out work in this order).
@@ -91,7 +112,17 @@ LONGEST_FIRST = (
 )
 
 
+# The tiers, from cheap to dear (a folder each; a marker each, registered in pyproject.toml):
+#   unit         no dbt build: the maths, settings, the command line, the docs' claims, the linters
+#   integration  real builds on DuckDB: oracles, invariants, publishing, exports, the report
+#   engines      the same marts on PostgreSQL and Spark (servers and sessions started by the tests)
+TIERS = ("unit", "integration", "engines")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.parent.name in TIERS:
+            item.add_marker(getattr(pytest.mark, item.path.parent.name))
     rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
