@@ -1,5 +1,6 @@
 """A BI reader for the publishing tests, run as its own process: it reads the serving file
-read-only every 0.1 s until a stop file appears, and prints one JSON line per look: which build it
+read-only every second until a stop file appears (each look hashes every mart: more often would
+take a core from the builds under test), and prints one JSON line per look: which build it
 saw and whether that build was whole (every mart listed in publication.tables is there with its
 row count and content hash, and no other). `hold` keeps one connection open all along (as a BI tool's pool does);
 `reconnect` opens a new connection for each look.
@@ -52,7 +53,7 @@ def main(path: str, mode: str, stop: str) -> None:
         print(json.dumps(look(connection)), flush=True)
         if held is None:
             connection.close()
-        time.sleep(0.1)
+        time.sleep(1.0)
 
 
 if __name__ == "__main__":
