@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -10,9 +11,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy  # noqa: F401  (loaded on the main thread before dbt's workers: customer_pyramid/engines/duckdb_plugin.py)
 from dbt.cli.main import dbtRunner
+from dbt.contracts.graph.manifest import Manifest
+from dbt.parser.manifest import extended_mashumaro_encoder, extended_mashumuro_decoder
+from dbt.version import __version__ as dbt_version
 
 from customer_pyramid.errors import BuildFailed, UserError, first_line
 from customer_pyramid.settings import PROFILES_DIR, PROJECT_DIR
@@ -182,30 +187,76 @@ def temporary_environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-# Parsed projects of this process. A parse takes 10 to 20 s and depends on the project's files, the
-# target, its database and the vars; a process that runs dbt several times (the CLV step between two
-# builds on PostgreSQL and Spark, the rebuild when ids moved, the test suite) parses once per key.
-# `input_files` is read only by mart_data_quality's SQL, which dbt renders when the model runs: it is
-# left out of the key. A changed project file (its time or the number of files) is a new key.
+# Parsed projects. A parse takes 10 to 20 s and depends on the project's files, the target, its
+# database and the vars; a process that runs dbt several times (the CLV step between two builds on
+# PostgreSQL and Spark, the rebuild when ids moved, the test suite) parses once per key, and a parse
+# is kept on disk (PARSE_CACHE) for the next process with the same key: the daily `runner.py build`
+# then starts in about a second instead of parsing again (dbt's own partial parsing is void as soon as
+# the vars or the warehouse path differ). `input_files` is read only by mart_data_quality's SQL,
+# which dbt renders when the model runs: it is left out of the key. The key holds every project and
+# profile file's path, size and modification time, and the Python and dbt that parsed.
 _PARSED: dict[str, object] = {}
 RUN_TIME_VARS = ("input_files",)
 PROJECT_FOLDERS = ("models", "macros", "seeds", "tests/dbt")
+PARSE_CACHE = PROJECT_DIR / "target" / "pyramid-parses"
+PARSES_KEPT = 16
 
 
 def parsed_project(target: str, variables: dict | None, environment: dict[str, str] | None, identity: str):
-    """The parsed project (dbt's Manifest) for these settings: parsed on first use in this process."""
+    """The parsed project (dbt's Manifest) for these settings: from this process's memory, else from
+    the disk cache, else parsed (and kept in both)."""
     parse_variables = {name: value for name, value in (variables or {}).items() if name not in RUN_TIME_VARS}
-    key = json.dumps([target, identity, parse_variables, _project_stamp()], sort_keys=True, default=str)
+    key = json.dumps(
+        [target, identity, parse_variables, _project_stamp(), sys.prefix, sys.version, dbt_version],
+        sort_keys=True,
+        default=str,
+    )
     if key not in _PARSED:
-        _PARSED[key] = run_dbt_parse(target, variables, environment)
+        path = PARSE_CACHE / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.msgpack"
+        manifest = _cached_parse(path)
+        if manifest is None:
+            manifest = run_dbt_parse(target, variables, environment)
+            _keep_parse(path, manifest)
+        _PARSED[key] = manifest
     return _PARSED[key]
 
 
-def _project_stamp() -> list:
-    files = [PROJECT_DIR / "dbt_project.yml"]
+def _cached_parse(path: Path):
+    """The Manifest kept at `path`, or None (none kept, or unreadable: then it is parsed again)."""
+    try:
+        manifest = Manifest.from_msgpack(path.read_bytes(), decoder=extended_mashumuro_decoder)
+        os.utime(path)  # most recently used: kept longest
+        return manifest
+    except Exception:  # noqa: BLE001 - a missing, partial or stale file means "parse again"
+        return None
+
+
+def _keep_parse(path: Path, manifest: object) -> None:
+    """Write the Manifest atomically (another process may read or write the same key at once) and
+    keep the PARSES_KEPT most recently used. A cache that cannot be written is no error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        partial.write_bytes(manifest.to_msgpack(extended_mashumaro_encoder))
+        os.replace(partial, path)
+        kept = sorted(path.parent.glob("*.msgpack"), key=lambda item: item.stat().st_mtime, reverse=True)
+        for old in kept[PARSES_KEPT:]:
+            old.unlink(missing_ok=True)
+    except Exception:  # noqa: BLE001 - then the next process parses again
+        return
+
+
+def _project_stamp() -> str:
+    """Every file a parse reads (project, models, macros, seeds, dbt tests, profile): path, size and
+    modification time, hashed."""
+    files = [PROJECT_DIR / "dbt_project.yml", PROFILES_DIR / "profiles.yml"]
     for folder in PROJECT_FOLDERS:
         files += [path for path in (PROJECT_DIR / folder).rglob("*") if path.is_file()]
-    return [len(files), max(path.stat().st_mtime_ns for path in files)]
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        status = path.stat()
+        digest.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 def run_dbt_parse(target: str, variables: dict | None = None, environment: dict[str, str] | None = None):

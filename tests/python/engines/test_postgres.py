@@ -74,6 +74,8 @@ def _environment(server: dict[str, str], base: Path) -> dict[str, str]:
         **server,
         "PYRAMID_PG_SCHEMA": HOSTILE_SCHEMA,
         "PYRAMID_DB": str(base / "lock.duckdb"),  # the runner's lock file, never a real warehouse's
+        # each model and test is a few round trips to the server: four at once keep both cores busy
+        "PYRAMID_THREADS": "4",
         "DBT_TARGET_PATH": str(base / "target"),
         "DBT_LOG_PATH": str(base / "logs"),
     }
