@@ -34,20 +34,18 @@ def money(value: float) -> Decimal:
     return Decimal(repr(value))
 
 
+def raw_lines():
+    """The raw file's lines: invoice, stock code, quantity, invoice date, unit price, customer id."""
+    table = pq.read_table(DATA / "online_retail.parquet").to_pydict()
+    columns = ("InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID")
+    return zip(*(table[column] for column in columns), strict=True)
+
+
 @pytest.fixture(scope="module")
 def oracle():
-    table = pq.read_table(DATA / "online_retail.parquet").to_pydict()
     source_total = Decimal(0)
     lines = set()
-    for invoice, stock, quantity, when, price, customer in zip(
-        table["InvoiceNo"],
-        table["StockCode"],
-        table["Quantity"],
-        table["InvoiceDate"],
-        table["UnitPrice"],
-        table["CustomerID"],
-        strict=True,
-    ):
+    for invoice, stock, quantity, when, price, customer in raw_lines():
         source_total += quantity * money(price)
         customer_id = None if customer is None else str(int(customer))
         lines_key = (invoice, stock, quantity, money(price), customer_id, when)
@@ -132,18 +130,9 @@ def test_the_runner_prints_rows_and_revenue_per_file_and_reason(build, oracle):
 def online_retail_baskets(as_of: datetime.date) -> dict[str, set[str]]:
     """Stock codes per invoice of the basket window, from the raw parquet: sale lines (price and
     quantity above zero, invoice not starting with C) of known customers."""
-    table = pq.read_table(DATA / "online_retail.parquet").to_pydict()
     start = as_of - datetime.timedelta(days=VARS["basket_window_days"])
     baskets = defaultdict(set)
-    for invoice, stock, quantity, when, price, customer in zip(
-        table["InvoiceNo"],
-        table["StockCode"],
-        table["Quantity"],
-        table["InvoiceDate"],
-        table["UnitPrice"],
-        table["CustomerID"],
-        strict=True,
-    ):
+    for invoice, stock, quantity, when, price, customer in raw_lines():
         if customer is None or price <= 0 or quantity <= 0 or invoice.startswith("C"):
             continue
         if start < when.date() <= as_of:
