@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import datetime
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,13 +202,14 @@ def _load(request: Request, engine: Engine) -> dict[str, object]:
     return {"input_files": {item.table.name: item.name for item in inputs}}
 
 
-def _build(request: Request, engine: Engine, args: list[str], variables: dict) -> list:
-    """dbt build on the engine. The record of the last complete build is removed first and written
-    again only when everything passed: a failed or interrupted build leaves none, so nothing
-    publishes or exports a half-built warehouse, and the next build is a full one."""
+def _build(request: Request, engine: Engine, args: list[str], variables: dict, step: Callable | None = None) -> list:
+    """dbt build on the engine (`step`: one of the engine's build methods, by default the whole
+    build). The record of the last complete build is removed first and written again only when
+    everything passed: a failed or interrupted build leaves none, so nothing publishes or exports a
+    half-built warehouse, and the next build is a full one."""
     engine.forget_record()
     try:
-        return engine.build(args, variables, request.quiet)
+        return (step or engine.build)(args, variables, request.quiet)
     except BuildFailed as failure:
         raise BuildFailed(f"{failure}\nNot published: {engine.serving_state()}.") from None
 
@@ -217,8 +219,15 @@ def _build_following_moved_ids(
 ) -> list:
     """An incremental build. The monthly history is kept per person: when an id the last build knew
     now belongs to another person, past months change too, and the incremental models are rebuilt in
-    full (a failed test, such as the history no longer summing to the customer base, may be how it
+    full. Where the engine can, the id map and what it reads are built first and the rest only when no
+    id moved (one build's work either way); otherwise the whole build runs and is checked afterwards
+    (a failed test, such as the history no longer summing to the customer base, may be how a move
     first shows)."""
+    if checks_moves and engine.checks_identities_first and engine.knows_identities():
+        first = _build(request, engine, args, variables, engine.build_identities)
+        if engine.identities_moved():
+            return _rebuild_for_moved_ids(request, engine, args, variables)
+        return first + _build(request, engine, args, variables, engine.build_after_identities)
     try:
         results = _build(request, engine, args, variables)
     except BuildFailed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -18,6 +19,7 @@ from dbt.cli.main import dbtRunner
 from dbt.contracts.graph.manifest import Manifest
 from dbt.parser.manifest import extended_mashumaro_encoder, extended_mashumuro_decoder
 from dbt.version import __version__ as dbt_version
+from dbt_common.invocation import get_invocation_id, get_invocation_started_at
 
 from customer_pyramid.errors import BuildFailed, UserError, first_line
 from customer_pyramid.settings import PROFILES_DIR, PROJECT_DIR
@@ -135,7 +137,10 @@ def run_dbt(
     progress = None if quiet_progress else Progress(live=sys.stdout.isatty())
     with temporary_environment(environment or {}):
         try:
-            result = dbtRunner(manifest=manifest, callbacks=[progress] if progress else []).invoke(argv)
+            callbacks = [progress] if progress else []
+            if manifest is not None:
+                callbacks.append(_stamp_invocation(manifest))
+            result = dbtRunner(manifest=manifest, callbacks=callbacks).invoke(argv)
         finally:
             if progress:
                 progress.close()
@@ -146,6 +151,22 @@ def run_dbt(
     if failed or not result.success:
         raise BuildFailed(_failure_text(command, failed))
     return results
+
+
+def _stamp_invocation(manifest) -> Callable[[object], None]:
+    """dbt writes target/manifest.json from the Manifest it is handed: a reused parse would name the
+    invocation that parsed (its id, start and generation time), and tools that read the artifacts
+    (dbt docs, state comparison) would see a stale run. dbt sets the new invocation's id before its
+    first event (MainReportVersion), so that event stamps the Manifest with it."""
+
+    def on_event(event) -> None:
+        if event.info.name == "MainReportVersion":
+            metadata = manifest.metadata
+            metadata.invocation_id = get_invocation_id()
+            metadata.invocation_started_at = get_invocation_started_at()
+            metadata.generated_at = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+    return on_event
 
 
 def _project_arguments(target: str, variables: dict | None) -> list[str]:
@@ -237,8 +258,11 @@ def _keep_parse(path: Path, manifest: object) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-        partial.write_bytes(manifest.to_msgpack(extended_mashumaro_encoder))
-        os.replace(partial, path)
+        try:
+            partial.write_bytes(manifest.to_msgpack(extended_mashumaro_encoder))
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)  # a write that failed half-way leaves nothing behind
         kept = sorted(path.parent.glob("*.msgpack"), key=lambda item: item.stat().st_mtime, reverse=True)
         for old in kept[PARSES_KEPT:]:
             old.unlink(missing_ok=True)

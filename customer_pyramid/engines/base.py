@@ -28,6 +28,10 @@ from customer_pyramid.settings import Settings
 
 # The id -> person map of the last complete build, kept beside the build record.
 PREVIOUS_ID_MAP = "pyramid_previous_id_map"
+# The id -> person map and every model and seed it reads (staging): an incremental build on an engine
+# that `checks_identities_first` builds these first, so that it knows whether an id moved before it
+# builds anything that depends on persons.
+IDENTITY_MODELS = "+int_customer_id_map"
 
 # Ids the last complete build knew that now belong to another person, or that were linked to another
 # id then and are gone now (an id seen for the first time, such as a marketplace's new per-order id,
@@ -86,6 +90,9 @@ class Engine:
     raw_tables_from_files = False
     # a build that passed is published into a serving file (which export, report and audiences read)
     has_serving_file = False
+    # an incremental build runs in two dbt builds: the id map and what it reads, then (when no id
+    # moved) the rest; otherwise it builds everything and checks afterwards
+    checks_identities_first = False
 
     def __init__(self, settings: Settings, variables: dict | None = None) -> None:
         self.settings = settings
@@ -194,6 +201,20 @@ class Engine:
         self.execute(f"drop table if exists {previous}")
         query = f"select source_customer_id, customer_id from {relation('int_customer_id_map')}"
         self.execute(self.create_table_as(previous, query))
+
+    def knows_identities(self) -> bool:
+        """Whether the last complete build left its id -> person map to compare with."""
+        return self.has_table(self.state_schema, PREVIOUS_ID_MAP)
+
+    def build_identities(self, args: list[str], variables: dict, quiet: bool) -> list:
+        """The first of two builds: the id map, what it reads, and the tests of these alone."""
+        selection = ["--select", IDENTITY_MODELS, "--indirect-selection", "cautious"]
+        return self.dbt("build", [*self._unit_test_exclusion(), *args, *selection], variables, quiet)
+
+    def build_after_identities(self, args: list[str], variables: dict, quiet: bool) -> list:
+        """The second: everything else, with every test the first did not run (cautious: a test that
+        reads a staging model and a mart, such as the raw rows reconciling, runs here)."""
+        return self.build([*args, "--exclude", IDENTITY_MODELS, "--indirect-selection", "cautious"], variables, quiet)
 
     def identities_moved(self) -> bool:
         """Whether an id the last complete build knew now belongs to another person."""

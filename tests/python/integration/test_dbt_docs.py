@@ -44,3 +44,31 @@ def test_dbt_docs_generate_runs_clean(demo_build, tmp_path) -> None:
     assert "| 5 | new | potential_loyalist |" in nodes["fct_customer_rfm"]["description"]
     assert "returned_after_churn_gap" in nodes["fct_customer_lifecycle"]["description"]
     assert "smallest source id" in nodes["int_customer_id_map"]["description"]
+
+
+@pytest.mark.xdist_group("demo")
+def test_a_reused_parse_writes_the_artifacts_of_this_invocation(demo_build, tmp_path) -> None:
+    """A parse reused from memory or disk (customer_pyramid/dbt.py) is stamped with each invocation:
+    target/manifest.json names the same invocation as run_results.json, a new one each time."""
+    from customer_pyramid.dbt import run_dbt
+    from customer_pyramid.engines.duckdb import release_file
+
+    target = tmp_path / "target"
+    seen = []
+    for _ in range(2):
+        try:
+            run_dbt(
+                "duckdb",
+                "compile",
+                ["--select", "int_as_of_date", "--target-path", str(target)],
+                environment={"PYRAMID_DB": str(demo_build.database)},
+                quiet_progress=True,
+                parse_identity="reused-parse-test",
+            )
+        finally:
+            release_file()
+        manifest = json.loads((target / "manifest.json").read_text())["metadata"]
+        results = json.loads((target / "run_results.json").read_text())["metadata"]
+        assert manifest["invocation_id"] == results["invocation_id"]
+        seen.append(manifest["invocation_id"])
+    assert seen[0] != seen[1]

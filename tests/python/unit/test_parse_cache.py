@@ -90,3 +90,19 @@ def test_the_project_stamp_follows_a_file_edit(tmp_path, monkeypatch) -> None:
     assert dbt._project_stamp() == before
     (project / "models" / "a.sql").write_text("select 2 as a, 3 as b\n")
     assert dbt._project_stamp() != before
+
+
+def test_a_write_that_fails_half_way_leaves_no_file(tmp_path, monkeypatch) -> None:
+    """A full disk: the partial file is removed, nothing is kept, and no error reaches the build."""
+    written = []
+
+    def half_then_full(self, data: bytes) -> int:
+        with open(self, "wb") as file:
+            file.write(data[: len(data) // 2])
+        written.append(self)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(dbt.Path, "write_bytes", half_then_full)
+    folder = tmp_path / "parses"
+    dbt._keep_parse(folder / "key.msgpack", Manifest())
+    assert written and list(folder.iterdir()) == []
