@@ -188,6 +188,10 @@ def _failure_text(command: str, failed: list) -> str:
     for item in failed:
         message = first_line(item.message or "")
         lines.append(f"  {item.node.resource_type} {item.node.name}: {message}")
+        compiled = getattr(item.node, "compiled_path", None)
+        if str(item.node.resource_type) == "test" and compiled:
+            # a data test's query returns the failing rows (model_checks: one per broken rule)
+            lines.append(f"    the failing rows: run the query in {compiled}")
     return "\n".join(lines)
 
 

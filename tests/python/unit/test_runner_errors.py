@@ -178,3 +178,26 @@ def test_build_on_a_cluster_target_takes_no_data_folder(runner, tmp_path):
 
 def test_build_on_duckdb_needs_a_data_folder(runner):
     assert_one_line_error(runner("build"), "--data-dir is required")
+
+
+def test_a_failed_data_test_points_at_the_query_that_lists_the_failing_rows() -> None:
+    """A failing `model_checks` names the model's test; its rows (one per broken rule) come from the
+    compiled query, which the message names. A failed model gets no such line."""
+    from types import SimpleNamespace
+
+    from customer_pyramid.dbt import _failure_text
+
+    path = "target/compiled/customer_pyramid/models/staging/raw/stg_raw__orders.yml/model_checks_stg_raw__orders.sql"
+    test = SimpleNamespace(
+        message="Got 2 results, configured to fail if != 0",
+        node=SimpleNamespace(resource_type="test", name="model_checks_stg_raw__orders", compiled_path=path),
+    )
+    model = SimpleNamespace(
+        message="Runtime Error\nConversion failed", node=SimpleNamespace(resource_type="model", name="dim_customers")
+    )
+    assert _failure_text("build", [test, model]).splitlines() == [
+        "dbt build: 2 failed:",
+        "  test model_checks_stg_raw__orders: Got 2 results, configured to fail if != 0",
+        f"    the failing rows: run the query in {path}",
+        "  model dim_customers: Runtime Error",
+    ]
