@@ -90,9 +90,8 @@ class Engine:
     raw_tables_from_files = False
     # a build that passed is published into a serving file (which export, report and audiences read)
     has_serving_file = False
-    # an incremental build runs in two dbt builds: the id map and what it reads, then (when no id
-    # moved) the rest; otherwise it builds everything and checks afterwards
-    checks_identities_first = False
+    # an incremental build first builds the id map and what it reads, then (when no id moved) the rest
+    checks_identities_first = True
 
     def __init__(self, settings: Settings, variables: dict | None = None) -> None:
         self.settings = settings

@@ -21,7 +21,6 @@ class DuckDBEngine(Engine):
     state_schema = "main"
     raw_tables_from_files = True
     has_serving_file = True
-    checks_identities_first = True
     adapter_hint = "install the project's requirements (`make demo` does)"
 
     def environment(self) -> dict[str, str]:

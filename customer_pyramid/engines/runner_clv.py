@@ -29,11 +29,11 @@ def build_with_runner_clv(engine, args: list[str], variables: dict, quiet: bool)
     clv_step(engine, variables)
     results += engine.dbt("build", [*args, "--select", *downstream, "--exclude", *PYTHON_MODELS], variables, quiet)
     # the three tables' tests (per-column ones: none under `--data-tests invariants`)
-    results += engine.dbt("test", [*_test_exclusions(args), "--select", *PYTHON_MODELS], variables, quiet)
+    results += engine.dbt("test", [*kept_exclusions(args), "--select", *PYTHON_MODELS], variables, quiet)
     return results
 
 
-def _test_exclusions(args: list[str]) -> list[str]:
+def kept_exclusions(args: list[str]) -> list[str]:
     """The --exclude and --exclude-resource-type arguments of a build's args (what it leaves out)."""
     kept = []
     for flag, value in zip(args, args[1:], strict=False):

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 import pyarrow as pa
 
-from customer_pyramid.engines.base import BuildRecord, Engine
+from customer_pyramid.engines.base import IDENTITY_MODELS, BuildRecord, Engine
 from customer_pyramid.errors import UserError, first_line
 from customer_pyramid.relations import relation
 
@@ -55,6 +55,16 @@ class WarehouseEngine(Engine):
         # PySpark logs every failing query with its whole plan as JSON; dbt reports the error itself
         logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
         return build_with_runner_clv(self, [*self._unit_test_exclusion(), *args], variables, quiet)
+
+    def build_after_identities(self, args: list[str], variables: dict, quiet: bool) -> list:
+        """The rest after the id map: the build (split around the CLV step by eager exclusions, which a
+        cautious one in the same invocation would disturb) leaves out every test that reads an identity
+        or staging model; they run last, when everything they read is built (the raw rows reconciling
+        reads staging and a mart). The tests of the first build alone run again: a few queries."""
+        from customer_pyramid.engines.runner_clv import kept_exclusions
+
+        results = self.build([*args, "--exclude", IDENTITY_MODELS], variables, quiet)
+        return results + self.dbt("test", [*kept_exclusions(args), "--select", IDENTITY_MODELS], variables, quiet)
 
     def summary(self, results: list, started: float) -> list[str]:
         models = sum(1 for result in results if result.node.resource_type == "model")
