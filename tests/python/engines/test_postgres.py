@@ -254,7 +254,7 @@ def test_hostile_role_names_are_refused_before_any_sql(server, tmp_path: Path) -
         assert cursor.fetchone()[0] == 1
 
 
-def tests_passed(output: str) -> int:
+def passed_tests(output: str) -> int:
     return int(re.search(r"passed (\d+) data tests", output).group(1))
 
 
@@ -298,7 +298,7 @@ def test_an_id_moving_to_another_person_rebuilds_in_full_and_equals_duckdb(serve
     write_csv(data / "orders.csv", ["order_id", "customer_id", "ordered_at", "amount"], orders)
     third = finished(runner(build, server, tmp_path, environment))
     assert "Incremental build" in third and "Ids now belong" not in third, third[-3000:]
-    assert tests_passed(third) == tests_passed(second), third[-3000:]  # every invariant ran, once
+    assert passed_tests(third) == passed_tests(second), third[-3000:]  # every invariant ran, once
 
     duck = built(["build", "--data-dir", str(data), "--data-tests", "invariants", "--quiet"], tmp_path / "w.duckdb")
     found = mart_differences(server, duck.database, tmp_path, dbname="pyramid_moves")
