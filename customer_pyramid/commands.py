@@ -223,7 +223,7 @@ def _build_following_moved_ids(
     build's work either way). Without the last build's map (a warehouse built before it was kept),
     the whole build runs and is checked afterwards (a failed test, such as the history no longer
     summing to the customer base, may be how a move first shows)."""
-    if checks_moves and engine.checks_identities_first and engine.knows_identities():
+    if checks_moves and engine.knows_identities():
         first = _build(request, engine, args, variables, engine.build_identities)
         if engine.identities_moved():
             return _rebuild_for_moved_ids(request, engine, args, variables)

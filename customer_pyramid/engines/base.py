@@ -28,9 +28,8 @@ from customer_pyramid.settings import Settings
 
 # The id -> person map of the last complete build, kept beside the build record.
 PREVIOUS_ID_MAP = "pyramid_previous_id_map"
-# The id -> person map and every model and seed it reads (staging): an incremental build on an engine
-# that `checks_identities_first` builds these first, so that it knows whether an id moved before it
-# builds anything that depends on persons.
+# The id -> person map and every model and seed it reads (staging): an incremental build builds these
+# first, so that it knows whether an id moved before it builds anything that depends on persons.
 IDENTITY_MODELS = "+int_customer_id_map"
 
 # Ids the last complete build knew that now belong to another person, or that were linked to another
@@ -90,8 +89,6 @@ class Engine:
     raw_tables_from_files = False
     # a build that passed is published into a serving file (which export, report and audiences read)
     has_serving_file = False
-    # an incremental build first builds the id map and what it reads, then (when no id moved) the rest
-    checks_identities_first = True
 
     def __init__(self, settings: Settings, variables: dict | None = None) -> None:
         self.settings = settings
@@ -217,7 +214,7 @@ class Engine:
 
     def identities_moved(self) -> bool:
         """Whether an id the last complete build knew now belongs to another person."""
-        if not self.has_table(self.state_schema, PREVIOUS_ID_MAP):
+        if not self.knows_identities():
             return False
         previous = f"{self.state_schema}.{PREVIOUS_ID_MAP}"
         sql = MOVED_IDS_SQL.format(current=relation("int_customer_id_map"), previous=previous)
